@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up on a fresh machine, then shows the product working on its embedded defaults.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$here/scripts/bootstrap.sh"
+cd "$here"
+cli=.venv/bin/ketamine-cds
+echo "== Protocols shipped =="
+"$cli" protocols
+echo
+echo "== Dose plan: cancer-continuous protocol (seed 001) for a 70 kg patient =="
+"$cli" plan --protocol cancer-continuous --weight-kg 70
+echo
+echo "== Dose check: 18 mg/h for the same patient (above the 14 mg/h ceiling) =="
+"$cli" check --protocol cancer-continuous --weight-kg 70 --rate-mg-per-h 18 || true

@@ -1,0 +1,1 @@
+"""Ways into the product: the command line now; the HTTP API and web pages later."""

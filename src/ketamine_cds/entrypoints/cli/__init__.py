@@ -1,0 +1,1 @@
+"""The ``ketamine-cds`` command line."""

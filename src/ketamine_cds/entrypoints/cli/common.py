@@ -1,0 +1,44 @@
+"""What every command shares: the error boundary, JSON output and the notice."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+
+from ketamine_cds import DECISION_SUPPORT_NOTICE
+from ketamine_cds.domain.errors import UserInputError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_USER_ERROR = 2
+
+
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a :class:`UserInputError` into one sentence on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except UserInputError as error:
+            message = str(error).rstrip(".")
+            typer.echo(f"error: {message[:1].upper()}{message[1:]}.", err=True)
+            raise typer.Exit(EXIT_USER_ERROR) from None
+
+    return wrapper
+
+
+def emit_json(payload: Any) -> None:  # noqa: ANN401 - any JSON-serialisable value
+    """Write ``payload`` as indented JSON with a trailing newline."""
+    sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def notice() -> str:
+    """The decision-support line every human-readable output ends with."""
+    return f"-- {DECISION_SUPPORT_NOTICE}"
