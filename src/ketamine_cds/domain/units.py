@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import total_ordering
-from typing import ClassVar, Self, TypeVar
+from typing import ClassVar, Self
 
 import pint
 
 from ketamine_cds.domain.errors import UserInputError
 
-ureg = pint.UnitRegistry()
+ureg: pint.UnitRegistry = pint.UnitRegistry()  # type: ignore[type-arg]
 ureg.define("kilogram_body_weight = [body_weight] = kg_bw")
 
 Q = ureg.Quantity
@@ -110,7 +110,7 @@ def _normalise_unit_text(text: str) -> list[tuple[str, int]]:
 def _number_text(value: float) -> str:
     """Shortest text that reads back as exactly the same float."""
     text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 @total_ordering
@@ -181,13 +181,13 @@ class Measure:
         return type(self)(self.q * factor)
 
 
-def _unit_symbol(units: pint.Unit) -> str:
+def _unit_symbol(units: object) -> str:
     numerator: list[str] = []
     denominator: list[str] = []
-    for name, power in units._units.items():  # noqa: SLF001 - pint's ordered unit container
+    for name, power in dict(units._units).items():  # type: ignore[attr-defined]  # noqa: SLF001 - pint keeps the written order only here
         symbol = _SYMBOLS.get(name, name)
-        target = numerator if power > 0 else denominator
-        target.extend([symbol] * int(abs(power)))
+        target = numerator if float(power) > 0 else denominator
+        target.extend([symbol] * round(abs(float(power))))
     text = "".join(numerator) or "1"
     return "/".join([text, *denominator])
 
@@ -334,34 +334,40 @@ def parse_quantity(text: str) -> Measure:
     raise UserInputError(f"'{text}' is not a dose, rate, concentration, pump rate or duration")
 
 
-_M = TypeVar("_M", bound=Measure)
-
-
-def _parse_as(text: str, kinds: tuple[type[_M], ...], what: str) -> _M:
-    measure = parse_quantity(text)
-    if not isinstance(measure, kinds):
-        raise UserInputError(f"'{text}' is a {measure.kind_name}, but a {what} was expected")
-    return measure
+def _wrong_kind(text: str, measure: Measure, what: str) -> UserInputError:
+    return UserInputError(f"'{text}' is a {measure.kind_name}, but a {what} was expected")
 
 
 def parse_rate(text: str) -> Rate | PerKgRate:
     """Read an infusion rate, absolute (``5 mg/h``) or weight-based (``0.1 mg/kg/h``)."""
-    return _parse_as(text, (Rate, PerKgRate), "rate such as '5 mg/h' or '0.1 mg/kg/h'")
+    measure = parse_quantity(text)
+    if isinstance(measure, Rate | PerKgRate):
+        return measure
+    raise _wrong_kind(text, measure, "rate such as '5 mg/h' or '0.1 mg/kg/h'")
 
 
 def parse_amount(text: str) -> Mass | PerKgMass:
     """Read a dose, absolute (``30 mg``) or weight-based (``0.5 mg/kg``)."""
-    return _parse_as(text, (Mass, PerKgMass), "dose such as '30 mg' or '0.5 mg/kg'")
+    measure = parse_quantity(text)
+    if isinstance(measure, Mass | PerKgMass):
+        return measure
+    raise _wrong_kind(text, measure, "dose such as '30 mg' or '0.5 mg/kg'")
 
 
 def parse_duration(text: str) -> Duration:
     """Read a length of time (``6 h``, ``30 min``, ``5 days``)."""
-    return _parse_as(text, (Duration,), "duration such as '6 h' or '30 min'")
+    measure = parse_quantity(text)
+    if isinstance(measure, Duration):
+        return measure
+    raise _wrong_kind(text, measure, "duration such as '6 h' or '30 min'")
 
 
 def parse_concentration(text: str) -> Concentration:
     """Read a concentration (``1 mg/mL``)."""
-    return _parse_as(text, (Concentration,), "concentration such as '1 mg/mL'")
+    measure = parse_quantity(text)
+    if isinstance(measure, Concentration):
+        return measure
+    raise _wrong_kind(text, measure, "concentration such as '1 mg/mL'")
 
 
 @dataclass(frozen=True)
@@ -399,4 +405,4 @@ class BodyWeight:
     def __str__(self) -> str:
         """The weight in kilograms, with the pound conversion where there was one."""
         conversion = self.conversion
-        return conversion if conversion else f"{_number_text(self.kg)} kg"
+        return conversion or f"{_number_text(self.kg)} kg"

@@ -1,0 +1,1 @@
+"""Implementations of the ports the service declares: files, database, FHIR."""
