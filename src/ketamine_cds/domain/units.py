@@ -168,9 +168,9 @@ class Measure:
         if type(other) is not type(self):
             return NotImplemented
         assert isinstance(other, Measure)  # noqa: S101
-        return bool(abs(self.magnitude() - other.magnitude()) <= 1e-12 * max(
-            1.0, abs(self.magnitude())
-        ))
+        return bool(
+            abs(self.magnitude() - other.magnitude()) <= 1e-12 * max(1.0, abs(self.magnitude()))
+        )
 
     def __hash__(self) -> int:
         """Hash by canonical value (rounded) so equal measures hash alike."""

@@ -1,0 +1,1 @@
+"""The protocol schema and the one engine that interprets every protocol."""

@@ -1,0 +1,75 @@
+"""Closed vocabularies shared by protocols, episodes and observations.
+
+Each is a :class:`~enum.StrEnum` so that a protocol file or an episode file that names something
+outside the list fails validation instead of silently matching nothing.
+"""
+
+from enum import StrEnum
+
+
+class Route(StrEnum):
+    """How the drug is given."""
+
+    IV = "iv"
+    SC = "sc"
+    IM = "im"
+    ORAL = "oral"
+    SUBLINGUAL = "sublingual"
+    INTRANASAL = "intranasal"
+
+
+PARENTERAL_ROUTES = frozenset({Route.IV, Route.SC, Route.IM})
+
+
+class Symptom(StrEnum):
+    """Side effects and symptoms the bedside records and the protocols name."""
+
+    HALLUCINATIONS = "hallucinations"
+    DYSPHORIA = "dysphoria"
+    VIVID_DREAMS = "vivid_dreams"
+    DISSOCIATION = "dissociation"
+    AMNESIA = "amnesia"
+    AGITATION = "agitation"
+    NAUSEA = "nausea"
+    VOMITING = "vomiting"
+    PRURITUS = "pruritus"
+    SALIVATION = "salivation"
+    LACRIMATION = "lacrimation"
+    SOMNOLENCE = "somnolence"
+
+
+PSYCHOTOMIMETIC = frozenset(
+    {
+        Symptom.HALLUCINATIONS,
+        Symptom.DYSPHORIA,
+        Symptom.VIVID_DREAMS,
+        Symptom.DISSOCIATION,
+        Symptom.AGITATION,
+    }
+)
+
+
+class Vital(StrEnum):
+    """What a notification or stop criterion measures."""
+
+    HEART_RATE = "heart_rate"
+    SYSTOLIC_BP = "systolic_bp"
+    DIASTOLIC_BP = "diastolic_bp"
+    RESPIRATORY_RATE = "respiratory_rate"
+    SPO2 = "spo2"
+    PAIN = "pain"
+    SEDATION = "sedation"
+
+
+class Observed(StrEnum):
+    """What a monitoring order asks the nurse to check."""
+
+    VITALS = "vitals"
+    HEART_RATE = "heart_rate"
+    BLOOD_PRESSURE = "blood_pressure"
+    RESPIRATORY_RATE = "respiratory_rate"
+    SPO2 = "spo2"
+    PAIN = "pain"
+    SEDATION = "sedation"
+    PSYCHOTOMIMETIC_EFFECTS = "psychotomimetic_effects"
+    SIDE_EFFECTS = "side_effects"

@@ -1,0 +1,1 @@
+"""The protocols this product ships, one YAML file each, read through the schema."""
