@@ -103,7 +103,8 @@ RateText = Annotated[
     PlainSerializer(_text, return_type=str),
     _schema(
         "An infusion rate, absolute or per kg of body weight, or a range of either: "
-        "'5 mg/h', '100 mg/24 h', '0.1 mg/kg/h', '55 µg/kg/h', '1.5 mg/kg/day', '0.05-0.1 mg/kg/h'.",
+        "'5 mg/h', '100 mg/24 h', '0.1 mg/kg/h', '55 µg/kg/h', '1.5 mg/kg/day', "
+        "'0.05-0.1 mg/kg/h'.",
         "0.1 mg/kg/h",
     ),
 ]

@@ -339,7 +339,7 @@ class Conversion(Rule):
 
     to_route: Route
     ratio: float | tuple[float, float] = Field(
-        description="New daily dose ÷ old daily dose, or [low, high] where the source gives a range."
+        description="New daily dose ÷ old daily dose; [low, high] where the source gives a range."
     )
     doses_per_day: int | None = Field(default=None, ge=1, le=24)
 
