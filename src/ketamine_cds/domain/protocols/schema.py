@@ -180,10 +180,11 @@ Kind = Literal["continuous", "timed_infusion", "bolus", "divided_doses"]
 class Phase(Rule):
     """One stage of a protocol: its dosing, titration and ceilings.
 
-    ``kind`` decides which dose fields are needed: ``continuous`` a ``rate``; ``timed_infusion``
-    a ``total`` given ``over`` a duration; ``bolus`` a ``dose`` (optionally ``over`` minutes and
-    repeated every ``interval``); ``divided_doses`` either a ``dose`` or a ``daily`` total, with
-    ``doses_per_day``.
+    ``kind`` decides which dose fields are needed: ``continuous`` a ``rate`` (or
+    ``rate_unspecified`` where the source sets it clinically); ``timed_infusion`` a ``total``
+    given ``over`` a duration; ``bolus`` a ``dose`` (optionally ``over`` minutes and repeated
+    every ``interval``); ``divided_doses`` a ``dose`` with ``doses_per_day``, or a ``daily`` total
+    (with ``doses_per_day`` where the source gives it).
     """
 
     title: str
@@ -193,6 +194,11 @@ class Phase(Rule):
         default=None, description="Other routes the source allows for the same dose."
     )
     rate: RateText | None = Field(default=None, description="Continuous rate (start value).")
+    rate_unspecified: Unspecified | None = Field(
+        default=None,
+        description="Instead of rate, where the source sets the rate clinically (e.g. the "
+        "effective dose found in an earlier phase); the engine asks the clinician.",
+    )
     total: AmountText | None = Field(default=None, description="Total dose of a timed infusion.")
     dose: AmountText | None = Field(default=None, description="Dose per administration.")
     daily: RateText | None = Field(
@@ -227,15 +233,17 @@ class Phase(Rule):
 
     @model_validator(mode="after")
     def _dose_fields_for_kind(self) -> Phase:
-        need: dict[str, tuple[str, ...]] = {
-            "continuous": ("rate",),
-            "timed_infusion": ("total", "over"),
-            "bolus": ("dose",),
-            "divided_doses": ("doses_per_day",),
-        }
-        missing = [name for name in need[self.kind] if getattr(self, name) is None]
-        if self.kind == "divided_doses" and self.dose is None and self.daily is None:
-            missing.append("dose or daily")
+        missing: list[str] = []
+        if self.kind == "continuous" and (self.rate is None) == (self.rate_unspecified is None):
+            missing.append("exactly one of rate, rate_unspecified")
+        if self.kind == "timed_infusion":
+            missing += [name for name in ("total", "over") if getattr(self, name) is None]
+        if self.kind == "bolus" and self.dose is None:
+            missing.append("dose")
+        if self.kind == "divided_doses" and not (
+            (self.dose is not None and self.doses_per_day is not None) or self.daily is not None
+        ):
+            missing.append("dose with doses_per_day, or daily")
         if missing:
             raise ValueError(f"phase '{self.id}' ({self.kind}) needs {', '.join(missing)}")
         return self
