@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
@@ -142,11 +142,11 @@ MassText = Annotated[
 ]
 
 
-def low_end(value: M | Span[M]) -> M:
+def low_end(value: Measure | Span[Any]) -> Any:  # noqa: ANN401 - the kind of the value given
     """The lower end of a range, or the value itself."""
     return value.low if isinstance(value, Span) else value
 
 
-def high_end(value: M | Span[M]) -> M:
+def high_end(value: Measure | Span[Any]) -> Any:  # noqa: ANN401 - the kind of the value given
     """The upper end of a range, or the value itself."""
     return value.high if isinstance(value, Span) else value

@@ -1,0 +1,1 @@
+"""Product-wide clinical data tables (YAML), each versioned and cited."""
