@@ -99,6 +99,8 @@ class ProtocolAssessment:
     population_status: Status
     reasons: tuple[str, ...]
     missing: tuple[str, ...]
+    contraindicated: tuple[str, ...] = ()
+    contraindications_not_recorded: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ def assess_protocol(
         population_status=population,
         reasons=tuple(reasons),
         missing=tuple(missing),
+        contraindicated=tuple(f.entry.id for f in blocking),
+        contraindications_not_recorded=tuple(f.entry.id for f in undecided),
     )
 
 
@@ -334,6 +338,8 @@ def assessment_to_dict(assessment: Assessment) -> dict[str, Any]:
                 "criteria_status": p.eligibility.status.value,
                 "reasons": list(p.reasons),
                 "missing": list(p.missing),
+                "contraindicated": list(p.contraindicated),
+                "contraindications_not_recorded": list(p.contraindications_not_recorded),
                 "criteria": [_criterion(c) for c in p.eligibility.criteria],
                 "groups": [
                     {

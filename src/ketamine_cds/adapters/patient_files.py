@@ -1,0 +1,105 @@
+"""Reads patient files (YAML or JSON) and the assessment's own data tables.
+
+A patient file that does not match the published format (``schemas/patient.schema.json``) is
+refused with one sentence naming the file, the place in it and what is wrong. The contraindication
+and evidence tables ship with the product under ``ketamine_cds/data/assessment/``.
+
+Run as a module to print the patient file's JSON Schema::
+
+    python -m ketamine_cds.adapters.patient_files > schemas/patient.schema.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ketamine_cds.adapters.protocol_files import describe_validation_error
+from ketamine_cds.domain.assessment.contraindications import ContraindicationTable
+from ketamine_cds.domain.assessment.evidence import EvidenceTable
+from ketamine_cds.domain.assessment.patient import PatientRecord
+from ketamine_cds.domain.errors import UserInputError
+
+DATA_PACKAGE = "ketamine_cds"
+DATA_FOLDER = ("data", "assessment")
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def _parse(text: str, name: str, *, as_json: bool) -> object:
+    if as_json:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise UserInputError(f"{name} is not valid JSON at line {error.lineno}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UserInputError(f"{name} is not valid YAML{where}") from None
+
+
+def parse_patient_text(text: str, name: str, *, as_json: bool = False) -> PatientRecord:
+    """Validate a patient record's text; ``name`` is how errors refer to the file."""
+    data = _parse(text, name, as_json=as_json)
+    if not isinstance(data, dict):
+        raise UserInputError(f"{name} does not hold a patient record (expected a mapping of keys)")
+    try:
+        return PatientRecord.model_validate(data)
+    except ValidationError as error:
+        raise UserInputError(describe_validation_error(name, error)) from None
+
+
+def read_patient_file(path: Path) -> PatientRecord:
+    """Read and validate a patient file; ``.json`` is read as JSON, anything else as YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UserInputError(f"cannot read patient file {path}: {error.strerror}") from None
+    return parse_patient_text(text, path.name, as_json=path.suffix.lower() == ".json")
+
+
+def _data_table(file_name: str, model: type[T]) -> T:
+    entry = resources.files(DATA_PACKAGE).joinpath(*DATA_FOLDER, file_name)
+    data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise UserInputError(describe_validation_error(file_name, error)) from None
+
+
+@cache
+def load_contraindication_table() -> ContraindicationTable:
+    """The shipped table of graded, cited contraindications and cautions."""
+    return _data_table("contraindications.yaml", ContraindicationTable)
+
+
+@cache
+def load_evidence_table() -> EvidenceTable:
+    """Seed 003's evidence summary as shipped."""
+    return _data_table("evidence.yaml", EvidenceTable)
+
+
+def patient_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the patient file format."""
+    schema = PatientRecord.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://ketamine-cds.invalid/schemas/patient.schema.json"
+    return schema
+
+
+def main() -> None:
+    """Print the patient file's JSON Schema."""
+    sys.stdout.write(json.dumps(patient_json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
