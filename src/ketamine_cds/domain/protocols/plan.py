@@ -298,6 +298,17 @@ def _warnings(resolved: list[ResolvedPhase], limits: LimitTable) -> list[str]:
                 f"above the hard limit of {num(rate_limit.mg_per_h)} mg/h for this weight "
                 f"({hard_rule.id}); rates from {num(rate_limit.mg_per_h)} mg/h are refused."
             )
+        dose_ceiling = item.ceiling.dose
+        if (
+            dose_ceiling is not None
+            and phase.kind != "timed_infusion"
+            and dose_ceiling >= dose_limit
+        ):
+            warnings.append(
+                f"Phase '{phase.id}': the soft ceiling of {num(dose_ceiling.mg)} mg per dose is at "
+                f"or above the hard limit of {num(dose_limit.mg)} mg at once ({dose_rule.id}); "
+                f"single doses from {num(dose_limit.mg)} mg are refused."
+            )
         if item.ceiling.from_product_default:
             warnings.append(
                 f"Phase '{phase.id}': the source states no maximum; the product-wide soft "

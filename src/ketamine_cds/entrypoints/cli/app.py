@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from ketamine_cds.bootstrap import bootstrap
 from ketamine_cds.entrypoints.cli import assess, bedside, dosing, med, pk
+from ketamine_cds.entrypoints.cli.common import user_errors
 
 app = typer.Typer(
     name="ketamine-cds",
@@ -19,6 +21,13 @@ app = typer.Typer(
 
 for module in (dosing, bedside, med, assess, pk):
     module.register(app)
+
+
+@app.callback()
+@user_errors
+def _start() -> None:
+    """Read settings and wire the adapters before any command runs."""
+    bootstrap()
 
 
 def main() -> None:

@@ -1,10 +1,200 @@
-"""Protocol listing, dose plans and dose checks (issue 2)."""
+"""Protocol listing, dose plans and dose checks."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from ketamine_cds import DECISION_SUPPORT_NOTICE
+from ketamine_cds.adapters.protocol_files import read_protocol_file
+from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.protocols.check import CheckResult
+from ketamine_cds.domain.protocols.plan_output import PlanOut
+from ketamine_cds.domain.protocols.schema import Protocol
+from ketamine_cds.domain.units import BodyWeight, Concentration, Duration, Mass, Rate
+from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
+from ketamine_cds.entrypoints.cli.render import render_check, render_plan, render_protocol_list
+from ketamine_cds.service import planning
+from ketamine_cds.service.protocols import list_protocols, load_protocol
+
+EXIT_CODES = {"within_protocol": 0, "soft_limit_exceeded": 3, "hard_limit_exceeded": 4}
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+ProtocolId = Annotated[str, typer.Option("--protocol", help="Protocol id (see 'protocols').")]
+WeightKg = Annotated[float | None, typer.Option("--weight-kg", help="Patient weight in kilograms.")]
+WeightLb = Annotated[
+    float | None,
+    typer.Option(
+        "--weight-lb", help="Patient weight in pounds (converted; the conversion is shown)."
+    ),
+]
+Phase = Annotated[
+    str | None, typer.Option("--phase", help="Check against this phase only (default: any).")
+]
+
+protocol_app = typer.Typer(help="Show, export the schema of, or validate protocol files.")
+
+
+def _weight(weight_kg: float | None, weight_lb: float | None) -> BodyWeight:
+    if (weight_kg is None) == (weight_lb is None):
+        raise UserInputError("give the patient's weight once, with --weight-kg or --weight-lb")
+    if weight_kg is not None:
+        return BodyWeight.from_kg(weight_kg)
+    assert weight_lb is not None  # noqa: S101 - exactly one was given
+    return BodyWeight.from_lb(weight_lb)
+
+
+def _protocol_summary(protocol: Protocol) -> dict[str, Any]:
+    return {
+        "id": protocol.id,
+        "version": protocol.version,
+        "title": protocol.title,
+        "kind": protocol.kind,
+        "population": protocol.population,
+        "setting": protocol.setting,
+        "summary": protocol.summary,
+    }
+
+
+def check_json(result: CheckResult) -> dict[str, Any]:
+    """The published JSON of a dose check."""
+    limit = result.limit
+    return {
+        "decision_support": DECISION_SUPPORT_NOTICE,
+        "verdict": result.verdict,
+        "protocol": {"id": result.protocol_id, "version": result.protocol_version},
+        "patient": {"weight_kg": result.weight.kg, "weight_entered": result.weight.entered},
+        "checked": result.checked,
+        "per_kg": result.per_kg,
+        "phase_id": result.phase_id,
+        "limit": None
+        if limit is None
+        else {
+            "id": limit.id,
+            "kind": limit.kind,
+            "value": limit.value,
+            "text": limit.text,
+            "sources": list(limit.sources),
+        },
+        "override": result.override,
+        "reasons": list(result.reasons),
+        "dose_bands": list(result.dose_bands),
+    }
+
+
+@user_errors
+def protocols_command(as_json: JsonFlag = False) -> None:
+    """List the protocols the product can use."""
+    found = list_protocols()
+    if as_json:
+        emit_json([_protocol_summary(p) for p in found])
+        return
+    typer.echo(render_protocol_list(found))
+    typer.echo(notice())
+
+
+@user_errors
+def show_command(protocol_id: str, as_json: JsonFlag = False) -> None:
+    """Show one protocol as its committee approved it (YAML-equivalent JSON with --json)."""
+    protocol = load_protocol(protocol_id)
+    if as_json:
+        emit_json(protocol.model_dump(mode="json", exclude_none=True))
+        return
+    typer.echo(f"{protocol.title} — {protocol.id} v{protocol.version}")
+    typer.echo(protocol.summary)
+    typer.echo("")
+    typer.echo(
+        json.dumps(
+            protocol.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False
+        )
+    )
+    typer.echo(notice())
+
+
+def schema_command() -> None:
+    """Print the protocol file JSON Schema (the published, versioned contract)."""
+    emit_json(Protocol.model_json_schema())
+
+
+@user_errors
+def validate_command(path: Path) -> None:
+    """Validate a protocol file against the schema; one sentence if it does not match."""
+    protocol = read_protocol_file(path)
+    typer.echo(f"{path}: valid protocol '{protocol.id}' v{protocol.version}")
+
+
+@user_errors
+def plan_command(
+    protocol_id: ProtocolId,
+    weight_kg: WeightKg = None,
+    weight_lb: WeightLb = None,
+    concentration: Annotated[
+        float | None,
+        typer.Option(
+            "--concentration-mg-per-ml", help="Bag or syringe concentration (default 1 mg/mL)."
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The dose plan of a protocol for a patient: doses, limits, monitoring and orders."""
+    bag = None if concentration is None else Concentration.of(concentration, "mg/mL")
+    result: PlanOut = planning.plan(protocol_id, _weight(weight_kg, weight_lb), bag)
+    if as_json:
+        emit_json(result.model_dump(mode="json"))
+        return
+    typer.echo(render_plan(result))
+    typer.echo(notice())
+
+
+@user_errors
+def check_command(
+    protocol_id: ProtocolId,
+    weight_kg: WeightKg = None,
+    weight_lb: WeightLb = None,
+    rate: Annotated[
+        float | None, typer.Option("--rate-mg-per-h", help="Infusion rate in mg/h.")
+    ] = None,
+    dose: Annotated[float | None, typer.Option("--dose-mg", help="Single dose in mg.")] = None,
+    over: Annotated[
+        float | None, typer.Option("--over-min", help="Minutes the dose is given over.")
+    ] = None,
+    phase: Phase = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a rate or a dose against the protocol's soft and the product's hard limits.
+
+    Exit status: 0 within protocol, 3 soft limit exceeded, 4 hard limit exceeded,
+    2 input refused.
+    """
+    if (rate is None) == (dose is None):
+        raise UserInputError("give either --rate-mg-per-h or --dose-mg, not both or neither")
+    if over is not None and dose is None:
+        raise UserInputError("--over-min goes with --dose-mg")
+    result = planning.check(
+        protocol_id,
+        _weight(weight_kg, weight_lb),
+        rate=None if rate is None else Rate.of(rate, "mg/hour"),
+        dose=None if dose is None else Mass.of(dose, "mg"),
+        over=None if over is None else Duration.of(over, "minute"),
+        phase_id=phase,
+    )
+    if as_json:
+        emit_json(check_json(result))
+    else:
+        typer.echo(render_check(result))
+        typer.echo(notice())
+    raise typer.Exit(EXIT_CODES[result.verdict])
 
 
 def register(app: typer.Typer) -> None:
     """Add the dosing commands to ``app``."""
-    del app
+    app.command("protocols")(protocols_command)
+    protocol_app.command("show")(show_command)
+    protocol_app.command("schema")(schema_command)
+    protocol_app.command("validate")(validate_command)
+    app.add_typer(protocol_app, name="protocol")
+    app.command("plan")(plan_command)
+    app.command("check")(check_command)
