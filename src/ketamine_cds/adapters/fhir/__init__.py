@@ -1,0 +1,1 @@
+"""FHIR R4 in: medication requests read with ``fhir.resources``."""

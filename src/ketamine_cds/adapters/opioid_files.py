@@ -1,0 +1,129 @@
+"""Reads the opioid data the product ships and the regimen files users give it.
+
+Shipped: the equivalence tables and the RxNorm product table under ``ketamine_cds/data/opioids``.
+User files: a regimen (YAML or JSON, see ``schemas/regimen.schema.json``), a FHIR R4
+``MedicationRequest`` or ``Bundle`` of them (JSON), or an episode timeline (YAML or JSON).
+A file that does not match is refused with one sentence naming the file and the item.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ketamine_cds.adapters.fhir.medication_request import regimen_from_fhir
+from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.opioids.products import ProductTable
+from ketamine_cds.domain.opioids.regimen import Episode, Regimen
+from ketamine_cds.domain.opioids.tables import EquivalenceTable
+
+PRODUCTS_FILE = "rxnorm-products.yaml"
+M = TypeVar("M", bound=BaseModel)
+
+
+def _data_folder() -> Any:  # noqa: ANN401 - importlib.resources Traversable
+    return resources.files("ketamine_cds").joinpath("data").joinpath("opioids")
+
+
+def _item_name(data: object, location: tuple[int | str, ...]) -> str | None:
+    """Name the regimen item a validation error points at, from the raw data."""
+    node = data
+    name: str | None = None
+    for index, part in enumerate(location):
+        if isinstance(node, dict):
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            if index > 0 and location[index - 1] == "items" and isinstance(node, dict):
+                label = node.get("name") or f"{node.get('drug', '?')} {node.get('route', '?')}"
+                name = f"item {part + 1} ({label})"
+        else:
+            return name
+    return name
+
+
+def describe(name: str, data: object, error: ValidationError) -> str:
+    """One sentence for the first problem pydantic found, naming the file and the item."""
+    first = error.errors()[0]
+    location = tuple(first["loc"])
+    where = ".".join(str(p) for p in location) or "the top level"
+    item = _item_name(data, location)
+    prefix = f"{name}, {item}" if item else name
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        return f"{prefix}: unknown key '{location[-1]}'"
+    if first["type"] == "missing":
+        return f"{prefix}: '{location[-1]}' is required"
+    if first["type"] == "value_error":
+        return f"{prefix}: {message}"
+    return f"{prefix}: {message} (at {where})"
+
+
+def _validate(model: type[M], data: object, name: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise UserInputError(describe(name, data, error)) from None
+
+
+def _parse_text(text: str, name: str) -> object:
+    try:
+        if name.lower().endswith(".json"):
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError):
+        kind = "JSON" if name.lower().endswith(".json") else "YAML"
+        raise UserInputError(f"{name} is not valid {kind}") from None
+
+
+def _read(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UserInputError(f"cannot read {path}: {error.strerror}") from None
+    return _parse_text(text, path.name)
+
+
+def shipped_tables() -> tuple[EquivalenceTable, ...]:
+    """Every equivalence table the product ships, validated, in id order."""
+    tables: list[EquivalenceTable] = []
+    for entry in sorted(_data_folder().iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml") or entry.name == PRODUCTS_FILE:
+            continue
+        data = _parse_text(entry.read_text(encoding="utf-8"), entry.name)
+        table = _validate(EquivalenceTable, data, entry.name)
+        if f"{table.id}.yaml" != entry.name:
+            raise UserInputError(f"{entry.name} declares id '{table.id}'")
+        tables.append(table)
+    return tuple(tables)
+
+
+def shipped_products() -> ProductTable:
+    """The shipped RxNorm product table."""
+    entry = _data_folder().joinpath(PRODUCTS_FILE)
+    data = _parse_text(entry.read_text(encoding="utf-8"), PRODUCTS_FILE)
+    return _validate(ProductTable, data, PRODUCTS_FILE)
+
+
+def regimen_from_data(data: object, name: str, products: ProductTable) -> Regimen:
+    """A regimen from parsed data: the regimen format, or FHIR R4 resources."""
+    if isinstance(data, dict) and "resourceType" in data:
+        return regimen_from_fhir(data, name, products)
+    if not isinstance(data, dict):
+        raise UserInputError(f"{name} does not hold a regimen (expected a mapping with 'items')")
+    return _validate(Regimen, data, name)
+
+
+def read_regimen(path: Path, products: ProductTable) -> Regimen:
+    """Read a regimen file (YAML, JSON, or FHIR R4 JSON)."""
+    return regimen_from_data(_read(path), path.name, products)
+
+
+def read_episode(path: Path) -> Episode:
+    """Read an episode timeline file."""
+    return _validate(Episode, _read(path), path.name)
