@@ -243,7 +243,7 @@ def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, to
             if rs.tmax is None:
                 raise UserInputError(f"route {route} of model {spec.id} has no time to peak")
             pending_depots.append((route, rs.bioavailability.value, rs.tmax.to("hour")))
-        notes[route] = rs.assumption or rs.note or ""
+        notes[route] = ""
     base = CompiledModel(
         spec=spec, weight_kg=weight_kg, states=tuple(ids),
         volumes_l=np.array(volumes), flow_from=np.array(flow_from, dtype=np.int64),
@@ -264,7 +264,7 @@ def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, to
         is_cl.append(False)
         names.append(f"depot_{route}->{observed_ket}")
         inputs[route] = [Input(state=len(ids) - 1, fraction=fraction, zero_order_h=0.0)]
-        notes[route] = (notes[route] + " " if notes[route] else "") + (
+        notes[route] = (
             f"Absorption rate constant {ka:.3g}/h derived so that this model peaks at "
             f"{tmax_h * 60:.0f} min."
         )

@@ -124,6 +124,15 @@ class Regimen:
         keeping = [p for p in self.phases if p.mean_rate_mg_per_h() > 0]
         return keeping[-1] if keeping else self.phases[-1]
 
+    def instant_doses(self) -> list[tuple[float, float, str]]:
+        """(time h, mg, route) of doses given at once (pushes and divided doses)."""
+        return [
+            (start, mg, p.route)
+            for p in self.phases
+            for start, end, mg in p.deliveries()
+            if end <= start
+        ]
+
     def rate_steps(self) -> list[tuple[float, float]]:
         """(time h, mg/h) steps of the rate actually delivered, for a plot; doses as spikes."""
         points: set[float] = {0.0, self.end_h}
