@@ -1,0 +1,305 @@
+"""An infusion episode: the patient, the protocol, the baseline and what happened, in time order.
+
+An episode is what the bedside engine reads to say what to do now. It holds the patient's weight,
+the protocol (id and version), the start time, the baseline observations, the patient's own pain
+goal, and a time-ordered list of events: observations, rate changes actually made (and who made
+them), pauses, restarts and stops, doses and as-needed adjuncts given, opioid use over the last
+24 h, physician decisions and soft-limit overrides, and phase changes.
+
+The model is closed (an unknown key is an error), every time must carry its time zone, and the
+events must be in time order. It is exported as JSON Schema to ``schemas/episode.schema.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ketamine_cds.domain.assessment.patient import parse_weight
+from ketamine_cds.domain.protocols.fields import MassText, RateText, Span
+from ketamine_cds.domain.units import BodyWeight, Mass, PerKgRate, Rate
+from ketamine_cds.domain.vocabulary import Route, Symptom
+
+EPISODE_SCHEMA_VERSION = 1
+
+PainScore = Annotated[
+    int, Field(ge=0, le=10, description="Pain intensity, 0 (none) to 10 (worst imaginable).")
+]
+HeartRate = Annotated[float, Field(gt=0, lt=300, description="Beats per minute.")]
+Pressure = Annotated[float, Field(gt=0, lt=350, description="mm Hg.")]
+Breaths = Annotated[float, Field(ge=0, lt=100, description="Breaths per minute.")]
+Saturation = Annotated[float, Field(ge=0, le=100, description="Pulse oximetry, %.")]
+Sedation = Annotated[
+    int,
+    Field(ge=0, le=10, description="Sedation score on the scale the ward uses (recorded, shown)."),
+]
+Who = Annotated[str, Field(min_length=1, description="Who did it (name or role).")]
+
+
+class EpisodeModel(BaseModel):
+    """Closed, immutable base for every part of an episode."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class PatientRef(EpisodeModel):
+    """The patient as the engine needs them: an identifier and the dosing weight."""
+
+    id: str | None = Field(default=None, description="Hospital or study identifier.")
+    weight: str = Field(description="Dosing weight: '70 kg' or '154 lb' (pounds are converted).")
+
+    @field_validator("weight")
+    @classmethod
+    def _weight_reads(cls, value: str) -> str:
+        parse_weight(value)
+        return value
+
+    @property
+    def body_weight(self) -> BodyWeight:
+        """The weight as a :class:`BodyWeight` (kilograms, with the pound conversion kept)."""
+        return parse_weight(self.weight)
+
+
+class ProtocolRef(EpisodeModel):
+    """Which protocol the episode follows, and the version the team approved."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str | None = Field(
+        default=None,
+        pattern=r"^\d+\.\d+\.\d+$",
+        description="Protocol version the order was written against; a mismatch is shown.",
+    )
+
+
+class Baseline(EpisodeModel):
+    """Observations before the infusion starts; percentage rules compare against these."""
+
+    pain: PainScore
+    heart_rate: HeartRate | None = None
+    systolic_bp: Pressure | None = None
+    diastolic_bp: Pressure | None = None
+    respiratory_rate: Breaths | None = None
+    spo2: Saturation | None = None
+
+
+class Event(EpisodeModel):
+    """Something that happened at a time."""
+
+    type: str
+    at: AwareDatetime = Field(description="When, with its time zone (e.g. 2024-03-02T08:00Z).")
+    note: str | None = Field(default=None, description="Free text kept with the event.")
+
+
+class Observation(Event):
+    """Vital signs, pain, sedation and symptoms recorded at one time."""
+
+    type: Literal["observation"]
+    pain: PainScore | None = None
+    heart_rate: HeartRate | None = None
+    systolic_bp: Pressure | None = None
+    diastolic_bp: Pressure | None = None
+    respiratory_rate: Breaths | None = None
+    spo2: Saturation | None = None
+    sedation: Sedation | None = None
+    symptoms: list[Symptom] = Field(
+        default_factory=list, description="Side effects present now, from the closed list."
+    )
+    severe: list[Symptom] = Field(
+        default_factory=list, description="Which of the symptoms are severe or intolerable."
+    )
+    troublesome: bool = Field(
+        default=False, description="The patient reports the side effects as troublesome."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Observation:
+        recorded = [
+            self.pain,
+            self.heart_rate,
+            self.systolic_bp,
+            self.diastolic_bp,
+            self.respiratory_rate,
+            self.spo2,
+            self.sedation,
+        ]
+        if all(value is None for value in recorded) and not self.symptoms:
+            raise ValueError("an observation records nothing (no vital sign, pain or symptom)")
+        stray = [s.value for s in self.severe if s not in self.symptoms]
+        if stray:
+            raise ValueError(f"severe lists {', '.join(stray)}, which is not among the symptoms")
+        if self.troublesome and not self.symptoms:
+            raise ValueError("troublesome side effects are reported but no symptom is named")
+        return self
+
+
+def _one_rate(value: object) -> object:
+    if isinstance(value, Span):
+        raise ValueError(  # noqa: TRY004 - pydantic reports ValueError as the user's error
+            f"give the one rate actually running, not the range {value}"
+        )
+    return value
+
+
+class RateChange(Event):
+    """The pump was set to a rate (the first one starts the infusion)."""
+
+    type: Literal["rate_change"]
+    rate: RateText = Field(description="The rate set, with its unit: '12 mg/h', '0.1 mg/kg/h'.")
+    by: Who
+
+    _single = field_validator("rate")(_one_rate)
+
+
+class Pause(Event):
+    """The infusion was paused."""
+
+    type: Literal["pause"]
+    by: Who
+    reason: str | None = None
+    for_side_effects: bool = Field(
+        default=True, description="Paused because of side effects (counts for recurrence rules)."
+    )
+
+
+class Resume(Event):
+    """A paused infusion was restarted, at the earlier rate unless another is given."""
+
+    type: Literal["resume"]
+    by: Who
+    rate: RateText | None = None
+
+    _single = field_validator("rate")(_one_rate)
+
+
+class Stop(Event):
+    """The infusion was stopped."""
+
+    type: Literal["stop"]
+    by: Who
+    reason: str | None = None
+
+
+class DoseGiven(Event):
+    """A bolus or one of a course of divided doses was given."""
+
+    type: Literal["dose_given"]
+    dose: MassText = Field(description="The dose given, with its unit: '7 mg'.")
+    route: Route | None = None
+    by: Who
+
+    @field_validator("dose")
+    @classmethod
+    def _single_dose(cls, value: Mass | Span[Mass]) -> Mass | Span[Mass]:
+        _one_rate(value)
+        return value
+
+
+class PrnGiven(Event):
+    """An as-needed adjunct was given (lorazepam, haloperidol, glycopyrrolate …)."""
+
+    type: Literal["prn_given"]
+    drug: str = Field(min_length=2)
+    dose: MassText
+    route: Route | None = None
+    by: Who
+
+
+class OpioidUse(Event):
+    """Opioid use over the 24 h before ``at``: as oral morphine equivalent, or doses counted."""
+
+    type: Literal["opioid_use"]
+    med_mg_per_24h: float | None = Field(
+        default=None, ge=0, description="Oral morphine equivalent over the last 24 h, mg."
+    )
+    breakthrough_doses_24h: int | None = Field(
+        default=None, ge=0, description="Breakthrough (as-needed) opioid doses in the last 24 h."
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> OpioidUse:
+        if self.med_mg_per_24h is None and self.breakthrough_doses_24h is None:
+            raise ValueError("opioid use needs med_mg_per_24h or breakthrough_doses_24h")
+        return self
+
+
+class PhysicianOverride(Event):
+    """A physician's override of a soft limit for this episode; nothing overrides a hard limit."""
+
+    type: Literal["physician_override"]
+    physician: Who
+    reason: str = Field(min_length=3, description="Why the soft limit is overridden.")
+    up_to: RateText | None = Field(
+        default=None,
+        description="Highest rate the override allows; omitted: the rate running when recorded.",
+    )
+
+    _single = field_validator("up_to")(_one_rate)
+
+
+class PhysicianDecision(Event):
+    """A physician's answer to a question the engine raised (e.g. after a notification)."""
+
+    type: Literal["physician_decision"]
+    physician: Who
+    decision: str = Field(min_length=3, description="What was decided, in words.")
+    reason: str | None = None
+
+
+class PhaseChange(Event):
+    """The episode moved to another phase of the protocol."""
+
+    type: Literal["phase_change"]
+    to_phase: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    by: Who
+
+
+AnyEvent = Annotated[
+    Observation
+    | RateChange
+    | Pause
+    | Resume
+    | Stop
+    | DoseGiven
+    | PrnGiven
+    | OpioidUse
+    | PhysicianOverride
+    | PhysicianDecision
+    | PhaseChange,
+    Field(discriminator="type"),
+]
+
+
+class Episode(EpisodeModel):
+    """One patient's infusion episode under one protocol."""
+
+    schema_version: Literal[1] = Field(default=1, description="Version of the episode file format.")
+    patient: PatientRef
+    protocol: ProtocolRef
+    phase: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description="Phase the episode starts in; omitted: the protocol's first phase.",
+    )
+    started_at: AwareDatetime = Field(description="When the episode (the order) started.")
+    baseline: Baseline
+    pain_goal: PainScore = Field(description="The patient's own goal for pain (e.g. 3-4/10).")
+    events: list[AnyEvent] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_time_order(self) -> Episode:
+        previous = self.started_at
+        for position, event in enumerate(self.events, start=1):
+            if event.at < previous:
+                what = "the episode start" if position == 1 else f"event {position - 1}"
+                raise ValueError(
+                    f"event {position} ({event.type} at {event.at.isoformat()}) is earlier than "
+                    f"{what} ({previous.isoformat()}); events must be in time order"
+                )
+            previous = event.at
+        return self
+
+
+def rate_of(value: Rate | PerKgRate, weight: BodyWeight) -> Rate:
+    """The absolute rate of an event's rate for this patient."""
+    return value.for_weight(weight) if isinstance(value, PerKgRate) else value
