@@ -30,10 +30,10 @@ def _data_folder() -> Any:  # noqa: ANN401 - importlib.resources Traversable
     return resources.files("ketamine_cds").joinpath("data").joinpath("opioids")
 
 
-def _item_name(data: object, location: tuple[int | str, ...]) -> str | None:
-    """Name the regimen item a validation error points at, from the raw data."""
+def _item_name(data: object, location: tuple[int | str, ...]) -> tuple[str, str] | None:
+    """The regimen item a validation error points at: 'item N (label)' and its label."""
     node = data
-    name: str | None = None
+    found: tuple[str, str] | None = None
     for index, part in enumerate(location):
         if isinstance(node, dict):
             node = node.get(part) if isinstance(part, str) else None
@@ -41,10 +41,10 @@ def _item_name(data: object, location: tuple[int | str, ...]) -> str | None:
             node = node[part]
             if index > 0 and location[index - 1] == "items" and isinstance(node, dict):
                 label = node.get("name") or f"{node.get('drug', '?')} {node.get('route', '?')}"
-                name = f"item {part + 1} ({label})"
+                found = (f"item {part + 1} ({label})", str(label))
         else:
-            return name
-    return name
+            break
+    return found
 
 
 def describe(name: str, data: object, error: ValidationError) -> str:
@@ -53,8 +53,10 @@ def describe(name: str, data: object, error: ValidationError) -> str:
     location = tuple(first["loc"])
     where = ".".join(str(p) for p in location) or "the top level"
     item = _item_name(data, location)
-    prefix = f"{name}, {item}" if item else name
+    prefix = f"in {name}, {item[0]}" if item else f"in {name}"
     message = str(first["msg"]).removeprefix("Value error, ")
+    if item and message.startswith(f"{item[1]}: "):
+        message = message[len(item[1]) + 2 :]
     if first["type"] == "extra_forbidden":
         return f"{prefix}: unknown key '{location[-1]}'"
     if first["type"] == "missing":

@@ -18,14 +18,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.opioids.tables import Opioid, OpioidRoute
+from ketamine_cds.domain.opioids.tables import ROUTE_ALIASES, Opioid, OpioidRoute
 from ketamine_cds.domain.units import Mass, Rate, parse_amount, parse_rate
 
 HOURS_PER_DAY = 24.0
+# The model reads a bare number so that it can refuse it with a sentence; the published schema
+# asks for text with a unit from the start.
+Quantity = Annotated[
+    str | float | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})
+]
+RouteText = Annotated[
+    OpioidRoute,
+    WithJsonSchema(
+        {"type": "string", "enum": [*(r.value for r in OpioidRoute), *sorted(ROUTE_ALIASES)]}
+    ),
+]
+DrugText = Annotated[str, WithJsonSchema({"type": "string", "enum": [o.value for o in Opioid]})]
 _TIME_OF_DAY = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 
 
@@ -70,17 +83,17 @@ class RegimenItem(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str | None = Field(default=None, description="How the item is shown, e.g. 'OxyContin'.")
-    drug: str = Field(description="Ingredient, e.g. oxycodone, morphine, fentanyl, methadone.")
-    route: OpioidRoute = Field(
+    drug: DrugText = Field(description="Ingredient, e.g. oxycodone, morphine, fentanyl, methadone.")
+    route: RouteText = Field(
         description="oral, rectal, transdermal, buccal, sublingual, nasal, intravenous, "
         "subcutaneous or intramuscular (iv, sc, im, po, td, sl accepted)."
     )
     form: str | None = Field(
         default=None, description="Dose form where a table needs it (tablet, lozenge, film, spray)."
     )
-    dose: str | float | None = Field(default=None, description="Amount per dose, e.g. '10 mg'.")
+    dose: Quantity = Field(default=None, description="Amount per dose, e.g. '10 mg'.")
     tablets: float | None = Field(default=None, gt=0, description="Tablets or capsules per dose.")
-    strength: str | float | None = Field(
+    strength: Quantity = Field(
         default=None, description="Amount in one tablet or capsule, e.g. '5 mg'."
     )
     doses_per_day: float | None = Field(default=None, description="Doses in 24 h.")
@@ -95,13 +108,13 @@ class RegimenItem(BaseModel):
     taken_in_24h: float | None = Field(
         default=None, ge=0, description="As-needed doses actually taken in the last 24 h."
     )
-    patch: str | float | None = Field(default=None, description="Patch delivery rate, '25 µg/h'.")
+    patch: Quantity = Field(default=None, description="Patch delivery rate, '25 µg/h'.")
     patches: float = Field(default=1, gt=0, description="Patches of that rate worn at once.")
     change_every_days: float | None = Field(
         default=None, gt=0, description="Days between patch changes (recorded, not multiplied)."
     )
-    rate: str | float | None = Field(default=None, description="Continuous infusion, '1 mg/h'.")
-    pca_total_24h: str | float | None = Field(
+    rate: Quantity = Field(default=None, description="Continuous infusion, '1 mg/h'.")
+    pca_total_24h: Quantity = Field(
         default=None, description="Total delivered by a PCA in 24 h, e.g. '24 mg'."
     )
 

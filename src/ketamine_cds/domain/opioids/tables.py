@@ -16,7 +16,7 @@ from itertools import pairwise
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-_ALIASES: dict[str, str] = {
+ROUTE_ALIASES: dict[str, str] = {
     "po": "oral",
     "by mouth": "oral",
     "pr": "rectal",
@@ -51,7 +51,7 @@ class OpioidRoute(StrEnum):
         """Map a clinician's abbreviation (``iv``, ``sc``, ``po``, ``td``) to the route name."""
         if isinstance(text, str):
             key = text.strip().lower()
-            return _ALIASES.get(key, key)
+            return ROUTE_ALIASES.get(key, key)
         return text
 
 
