@@ -37,6 +37,15 @@ class SoftCeiling(Model):
     sources: list[Source] = Field(min_length=1)
 
 
+class SoftBolusCeiling(Model):
+    """The single-dose ceiling used where a protocol's source states none."""
+
+    id: str
+    limit: AmountText
+    text: str
+    sources: list[Source] = Field(min_length=1)
+
+
 class Plausibility(Model):
     """Bounds beyond which a number is an entry error rather than a dose."""
 
@@ -92,6 +101,7 @@ class LimitTable(Model):
     version: str
     hard_limits: list[HardLimit] = Field(min_length=2)
     default_soft_ceiling: SoftCeiling
+    default_soft_bolus: SoftBolusCeiling
     bolus_max_over: FixedDurationText
     plausibility: Plausibility
     weight_kg: WeightRange

@@ -310,9 +310,14 @@ def _warnings(resolved: list[ResolvedPhase], limits: LimitTable) -> list[str]:
                 f"single doses from {num(dose_limit.mg)} mg are refused."
             )
         if item.ceiling.from_product_default:
+            default = (
+                limits.default_soft_bolus.limit
+                if phase.kind == "bolus"
+                else limits.default_soft_ceiling.limit
+            )
             warnings.append(
                 f"Phase '{phase.id}': the source states no maximum; the product-wide soft "
-                f"ceiling of {limits.default_soft_ceiling.limit} applies."
+                f"ceiling of {default} applies."
             )
         if phase.route.value not in {"iv", "sc", "im"}:
             warnings.append(

@@ -104,10 +104,24 @@ def _ceiling(phase: Phase, weight: BodyWeight, limits: LimitTable) -> EffectiveC
         return _lower_of(phase, phase.ceilings, weight)
     if phase.titration is None:
         return _fixed_dose_ceiling(phase, weight)
-    default = limits.default_soft_ceiling
     reason = phase.ceilings if isinstance(phase.ceilings, Unspecified) else None
+    if phase.kind == "bolus":
+        bolus = limits.default_soft_bolus
+        # The phase's own stated dose is never outside its protocol, even above the default.
+        own = amount_range(phase.dose, weight)[1] if phase.dose is not None else None
+        default_dose = amount_range(bolus.limit, weight)[1]
+        return EffectiveCeiling(
+            rule_id=bolus.id,
+            text=bolus.text if reason is None else f"{reason.text} {bolus.text}",
+            sources=tuple(bolus.sources),
+            rate=None,
+            dose=max(default_dose, own) if own is not None else default_dose,
+            from_product_default=True,
+            candidates=(),
+        )
+    default = limits.default_soft_ceiling
     text = default.text if reason is None else f"{reason.text} {default.text}"
-    rate = rate_for(default.limit, weight)  # type: ignore[arg-type]
+    rate = rate_range(default.limit, weight)[1]
     return EffectiveCeiling(
         rule_id=default.id,
         text=text,

@@ -148,7 +148,8 @@ def render_plan(plan: PlanOut) -> str:
         *[f"  - {source}" for source in p.sources],
     ]
     for phase in plan.phases:
-        lines += ["", f"Phase {phase.id}: {phase.title} ({phase.kind}, {phase.route})"]
+        routes = ", ".join([phase.route, *phase.routes_allowed])
+        lines += ["", f"Phase {phase.id}: {phase.title} ({phase.kind}; route {routes})"]
         lines += [f"  {_rule(phase.rules[0])}"]
         lines += _dose_lines(phase, plan.concentration_mg_per_ml)
         lines += _titration_lines(phase)
