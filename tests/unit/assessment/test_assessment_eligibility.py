@@ -11,6 +11,7 @@ from ketamine_cds.domain.assessment.contraindications import (
     check_contraindications,
 )
 from ketamine_cds.domain.assessment.eligibility import (
+    DECIDED_FINDINGS,
     Status,
     combine_all_of,
     combine_any_of,
@@ -66,6 +67,11 @@ def test_an_empty_record_meets_no_finding_and_names_what_is_missing() -> None:
         result = evaluate_finding(finding, empty)
         assert result.status is Status.UNKNOWN, finding
         assert result.missing, finding
+
+
+def test_every_finding_of_the_vocabulary_has_a_decider() -> None:
+    """Each finding a protocol file may name is decided from the record, not left to a default."""
+    assert set(Finding) == DECIDED_FINDINGS
 
 
 def test_an_empty_record_is_never_eligible_for_a_shipped_protocol(

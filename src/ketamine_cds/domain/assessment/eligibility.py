@@ -341,9 +341,21 @@ _DECIDERS: dict[Finding, Callable[[PatientRecord], tuple[Status, str, tuple[str,
 }
 
 
+DECIDED_FINDINGS: frozenset[Finding] = frozenset(_DECIDERS)
+
+
 def evaluate_finding(finding: Finding, record: PatientRecord) -> FindingResult:
     """Decide one finding from the record: met, not met, or unknown naming what is missing."""
-    status, reason, missing = _DECIDERS[finding](record)
+    decide = _DECIDERS.get(finding)
+    if decide is None:
+        # A finding added to the vocabulary before the assessment learns it stays unknown.
+        return FindingResult(
+            finding=finding,
+            status=Status.UNKNOWN,
+            reason=f"the assessment cannot yet decide '{finding.value}' from a patient record",
+            missing=(f"finding:{finding.value}",),
+        )
+    status, reason, missing = decide(record)
     return FindingResult(finding=finding, status=status, reason=reason, missing=missing)
 
 
