@@ -680,6 +680,11 @@ class _Engine:
                 "the protocol titrates to comfort without side effects, so hold the rate.",
             )
             return _Decision("continue", rate)
+        target = self.next_up(titration, rate)
+        if target is None:
+            self.reason(titration, f"{seen} The escalation schedule is complete.")
+            self.alert("ceiling_reached", "The last step of the schedule is running.", titration)
+            return _Decision("continue", rate)
         last_up = self.state.last_increase()
         since = last_up.at if last_up is not None else self.state.started_at
         assert since is not None  # noqa: S101 - running
@@ -691,11 +696,6 @@ class _Engine:
                 f"({wait.total_seconds() / 3600:.3g} h after {_when(since)}).",
             )
             self.due.append(since + wait)
-            return _Decision("continue", rate)
-        target = self.next_up(titration, rate)
-        if target is None:
-            self.reason(titration, f"{seen} The escalation schedule is complete.")
-            self.alert("ceiling_reached", "The last step of the schedule is running.", titration)
             return _Decision("continue", rate)
         ceiling = self.ceiling_rate()
         if ceiling is not None and target.mg_per_h > ceiling.mg_per_h + 1e-6:
@@ -881,7 +881,7 @@ class _Engine:
         return _Decision("resume", self.state.rate)
 
     # -- next look and adjuncts ---------------------------------------------------------------
-    def next_assessment(self) -> datetime | None:  # noqa: C901 - a case each
+    def next_assessment(self) -> datetime | None:  # noqa: C901, PLR0912 - a case each
         """The earliest future time something is due; now, if an assessment is overdue."""
         monitoring = self.protocol.monitoring
         anchor = self.state.started_at or self.episode.started_at
@@ -894,6 +894,10 @@ class _Engine:
                     continue
                 every = _hours(low_end(order.every))
                 if order.times is not None:
+                    # A limited series ("every hour x 3") belongs to the start of the infusion.
+                    first = self.state.first_started_at
+                    if first is None or first != self.state.started_at:
+                        continue
                     if len(observed) >= order.times:
                         continue
                     due = anchor + every * (len(observed) + 1)

@@ -52,6 +52,7 @@ class EpisodeState:
     status: Status = "not_started"
     rate: Rate | None = None
     started_at: datetime | None = None
+    first_started_at: datetime | None = None
     paused_at: datetime | None = None
     resumed_position: int = 0
     stopped_at: datetime | None = None
@@ -117,6 +118,7 @@ def _apply(state: EpisodeState, event: AnyEvent, position: int) -> None:  # noqa
         old = state.rate if state.status == "running" else None
         if state.status in {"not_started", "stopped"} or state.started_at is None:
             state.started_at = event.at
+            state.first_started_at = state.first_started_at or event.at
             state.sessions.append(event.at)
         elif state.status == "paused":
             state.sessions.append(event.at)
@@ -143,6 +145,7 @@ def _apply(state: EpisodeState, event: AnyEvent, position: int) -> None:  # noqa
         state.doses.append((event.at, dose, position))
         if state.started_at is None:
             state.started_at = event.at
+            state.first_started_at = state.first_started_at or event.at
         state.status = "running"
     elif isinstance(event, PrnGiven):
         state.prn_given.append(event)
