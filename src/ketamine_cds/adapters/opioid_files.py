@@ -80,7 +80,7 @@ def _parse_text(text: str, name: str) -> object:
         return yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError):
         kind = "JSON" if name.lower().endswith(".json") else "YAML"
-        raise UserInputError(f"{name} is not valid {kind}") from None
+        raise UserInputError(f"the file {name} is not valid {kind}") from None
 
 
 def _read(path: Path) -> object:
@@ -117,7 +117,7 @@ def regimen_from_data(data: object, name: str, products: ProductTable) -> Regime
     if isinstance(data, dict) and "resourceType" in data:
         return regimen_from_fhir(data, name, products)
     if not isinstance(data, dict):
-        raise UserInputError(f"{name} does not hold a regimen (expected a mapping with 'items')")
+        raise UserInputError(f"the file {name} does not hold a regimen (a mapping with 'items')")
     return _validate(Regimen, data, name)
 
 

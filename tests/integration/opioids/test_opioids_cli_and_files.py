@@ -115,6 +115,53 @@ def test_fhir_without_unit_is_refused_naming_the_request(tmp_path: Path) -> None
     assert err.startswith("error: MedicationRequest r1 (morphine)")
 
 
+@pytest.mark.parametrize(
+    ("dosage", "message"),
+    [
+        (
+            {
+                "timing": {"repeat": {"frequency": 0, "period": 4, "periodUnit": "h"}},
+                "route": {"text": "oral"},
+                "doseAndRate": [{"doseQuantity": {"value": 5, "code": "mg"}}],
+            },
+            "error: In r.json: not valid FHIR R4",
+        ),
+        (
+            {
+                "timing": {"repeat": {"frequency": 1, "period": 0, "periodUnit": "h"}},
+                "route": {"text": "oral"},
+                "doseAndRate": [{"doseQuantity": {"value": 5, "code": "mg"}}],
+            },
+            "error: MedicationRequest r1 (morphine): timing period must be above zero",
+        ),
+        (
+            {
+                "timing": {"repeat": {"frequency": 1, "period": 4, "periodUnit": "h"}},
+                "route": {"text": "oral"},
+                "doseAndRate": [{"doseQuantity": {"value": 5}}],
+            },
+            "error: MedicationRequest r1 (morphine): a dose of 5 units needs a product code",
+        ),
+        (
+            {
+                "timing": {"repeat": {"frequency": 1, "period": 4, "periodUnit": "h"}},
+                "doseAndRate": [{"doseQuantity": {"value": 5, "code": "mg"}}],
+            },
+            "error: MedicationRequest r1 (morphine): the route is missing",
+        ),
+    ],
+)
+def test_bad_fhir_dosage_is_refused(
+    tmp_path: Path, dosage: dict[str, object], message: str
+) -> None:
+    """Zero frequency or period, a dose without unit or a missing route: exit 2, item named."""
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(_request(**dosage)))
+    code, _, err = run("med", str(path))
+    assert code == 2
+    assert err.startswith(message)
+
+
 def test_fhir_unknown_code_is_refused(tmp_path: Path) -> None:
     """A code outside the shipped RxNorm table is named in the refusal."""
     data = _request(route={"text": "oral"})

@@ -88,13 +88,15 @@ def _requests(data: dict[str, Any], name: str) -> list[MedicationRequest]:
         elif kind == "MedicationRequest":
             found = [MedicationRequest.model_validate(data)]
         else:
-            raise UserInputError(f"{name}: a {kind} is not a MedicationRequest or a Bundle of them")
+            raise UserInputError(
+                f"in {name}: a {kind} is not a MedicationRequest or a Bundle of them"
+            )
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise UserInputError(f"{name}: not valid FHIR R4: {first['msg']} (at {where})") from None
+        raise UserInputError(f"in {name}: not valid FHIR R4: {first['msg']} (at {where})") from None
     if not found:
-        raise UserInputError(f"{name} holds no MedicationRequest")
+        raise UserInputError(f"in {name}: no MedicationRequest")
     return [
         r if isinstance(r, MedicationRequest) else MedicationRequest.model_validate(r.model_dump())
         for r in found
