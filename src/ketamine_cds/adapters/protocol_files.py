@@ -6,6 +6,7 @@ in it and what is wrong (an unknown key, a missing field, a rate written without
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from ketamine_cds.domain.errors import ProtocolFileError
 from ketamine_cds.domain.protocols.schema import Protocol
 
 SHIPPED_PACKAGE = "ketamine_cds.protocols"
+# libyaml's safe loader parses the twenty shipped files ten times faster than the pure one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _where(location: tuple[int | str, ...]) -> str:
@@ -46,7 +49,7 @@ def describe_validation_error(name: str, error: ValidationError) -> str:
 def parse_protocol_text(text: str, name: str) -> Protocol:
     """Validate one protocol's YAML text; ``name`` is how errors refer to the file."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C-accelerated
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -71,6 +74,12 @@ def read_protocol_file(path: Path) -> Protocol:
             f"{path.name} declares id '{protocol.id}'; the file must be named {protocol.id}.yaml"
         )
     return protocol
+
+
+@cache
+def shipped_protocols() -> tuple[Protocol, ...]:
+    """Every protocol shipped with the product, parsed once per process."""
+    return tuple(parse_protocol_text(text, name) for name, text in shipped_protocol_texts().items())
 
 
 def shipped_protocol_texts() -> dict[str, str]:

@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ketamine_cds.adapters.protocol_files import (
-    parse_protocol_text,
-    read_protocol_file,
-    shipped_protocol_texts,
-)
+from ketamine_cds.adapters.protocol_files import read_protocol_file, shipped_protocols
 from ketamine_cds.domain.errors import ProtocolFileError, UserInputError
 from ketamine_cds.domain.protocols.schema import Protocol
 
@@ -24,8 +20,7 @@ class ProtocolLibrary:
     def _load(self) -> dict[str, Protocol]:
         if self._cache is None:
             found: dict[str, Protocol] = {}
-            for name, text in shipped_protocol_texts().items():
-                protocol = parse_protocol_text(text, name)
+            for protocol in shipped_protocols():
                 found[protocol.id] = protocol
             for folder in self.extra_dirs:
                 for path in sorted(folder.glob("*.yaml")):

@@ -104,11 +104,15 @@ def _soft(item: ResolvedPhase, value: Rate | Mass) -> LimitApplied:
 
 def _rate_ceiling(item: ResolvedPhase) -> Rate | None:
     """The fastest rate a phase allows: its ceiling, or a timed dose over its shortest time."""
-    if item.phase.kind == "timed_infusion":
-        shortest = min_over(item.phase)
-        if item.ceiling.dose is not None and shortest is not None:
-            return item.ceiling.dose.over(shortest)
-    return item.ceiling.rate
+    ceiling, phase = item.ceiling, item.phase
+    if phase.kind == "timed_infusion":
+        shortest = min_over(phase)
+        if ceiling.dose is not None and shortest is not None:
+            return ceiling.dose.over(shortest)
+    if phase.kind == "divided_doses" and ceiling.rate is None and ceiling.dose is not None:
+        per_day = phase.doses_per_day or 1
+        return Mass.of(ceiling.dose.mg * per_day, "mg").over(Duration.of(1, "day"))
+    return ceiling.rate
 
 
 def check_rate(

@@ -291,6 +291,7 @@ def _warnings(resolved: list[ResolvedPhase], limits: LimitTable) -> list[str]:
                 f"phase '{phase.id}' would give {num(item.dose.mg)} mg at once, at or above the "
                 f"hard limit of {num(dose_limit.mg)} mg for {weight} ({dose_rule.id})"
             )
+        _refuse_start_above_ceiling(item)
         ceiling = item.ceiling.rate
         if ceiling is not None and ceiling >= rate_limit and phase.kind != "bolus":
             warnings.append(
@@ -326,6 +327,33 @@ def _warnings(resolved: list[ResolvedPhase], limits: LimitTable) -> list[str]:
                 "23 %, sublingual about 32 %)."
             )
     return warnings
+
+
+def _refuse_start_above_ceiling(item: ResolvedPhase) -> None:
+    """A protocol whose own start dose breaks its own ceiling does not fit this patient."""
+    ceiling, phase = item.ceiling, item.phase
+    rate_over = (
+        phase.kind == "continuous"
+        and item.rate is not None
+        and ceiling.rate is not None
+        and item.rate > ceiling.rate
+    )
+    dose_over = (
+        phase.kind in {"bolus", "divided_doses"}
+        and item.dose is not None
+        and ceiling.dose is not None
+        and item.dose > ceiling.dose
+    )
+    if rate_over or dose_over:
+        start = f"{num(item.rate.mg_per_h)} mg/h" if rate_over else f"{num(item.dose.mg)} mg"  # type: ignore[union-attr]
+        limit = (
+            f"{num(ceiling.rate.mg_per_h)} mg/h" if rate_over else f"{num(ceiling.dose.mg)} mg"  # type: ignore[union-attr]
+        )
+        raise UserInputError(
+            f"for {item.weight}, phase '{phase.id}' would start at {start}, above its own ceiling "
+            f"of {limit} ({ceiling.rule_id}); the protocol does not fit this weight as written "
+            "and a physician must choose the dose"
+        )
 
 
 def build_plan(
