@@ -27,8 +27,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except UserInputError as error:
-            message = str(error).rstrip(".")
-            typer.echo(f"error: {message[:1].upper()}{message[1:]}.", err=True)
+            typer.echo(f"error: {str(error).rstrip('.')}.", err=True)
             raise typer.Exit(EXIT_USER_ERROR) from None
 
     return wrapper
