@@ -45,7 +45,8 @@ def _route_json(route: RouteSpec) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if route.bioavailability is not None:
         out["bioavailability"] = {
-            "value": route.bioavailability.value, "source": route.bioavailability.source,
+            "value": route.bioavailability.value,
+            "source": route.bioavailability.source,
         }
         out["alternatives"] = [{"value": a.value, "source": a.source} for a in route.alternatives]
     if route.tmax is not None:
@@ -53,8 +54,11 @@ def _route_json(route: RouteSpec) -> dict[str, Any]:
         out["tmax_source"] = route.tmax.source
     if route.inputs:
         out["inputs"] = [
-            {"compartment": i.compartment, "fraction": i.fraction.value,
-             "source": i.fraction.source}
+            {
+                "compartment": i.compartment,
+                "fraction": i.fraction.value,
+                "source": i.fraction.source,
+            }
             for i in route.inputs
         ]
     for key in ("assumption", "note"):
@@ -71,25 +75,29 @@ def models() -> list[dict[str, Any]]:
         spec, shared = get_model(model_id)
         compiled = compile_model(spec, REFERENCE_WEIGHT_KG, ("iv",), shared)
         derived = compiled.derived()
-        out.append({
-            "id": spec.id,
-            "name": spec.name,
-            "drug": spec.drug,
-            "population": spec.population,
-            "source": spec.reference.citation,
-            "transcribed_from": spec.reference.transcribed_from,
-            "derived_at_kg": REFERENCE_WEIGHT_KG,
-            "half_lives_h": [round(h, 3) for h in derived.half_lives_h],
-            "against_seed_004": derived.against_seed_004(),
-            "routes": sorted(_route_table(spec, shared)),
-            "norketamine": any(c.drug == "norketamine" for c in spec.compartments if c.observed),
-            "variability": [
-                {"parameter": v.parameter, "cv_percent": v.cv_percent, "source": v.source}
-                for v in spec.variability
-            ],
-            "variability_note": spec.variability_note,
-            "notes": list(spec.notes),
-        })
+        out.append(
+            {
+                "id": spec.id,
+                "name": spec.name,
+                "drug": spec.drug,
+                "population": spec.population,
+                "source": spec.reference.citation,
+                "transcribed_from": spec.reference.transcribed_from,
+                "derived_at_kg": REFERENCE_WEIGHT_KG,
+                "half_lives_h": [round(h, 3) for h in derived.half_lives_h],
+                "against_seed_004": derived.against_seed_004(),
+                "routes": sorted(_route_table(spec, shared)),
+                "norketamine": any(
+                    c.drug == "norketamine" for c in spec.compartments if c.observed
+                ),
+                "variability": [
+                    {"parameter": v.parameter, "cv_percent": v.cv_percent, "source": v.source}
+                    for v in spec.variability
+                ],
+                "variability_note": spec.variability_note,
+                "notes": list(spec.notes),
+            }
+        )
     return out
 
 
@@ -133,8 +141,10 @@ def regimen_from_plan(
             "Phases are simulated one after another in the plan's order; where they are "
             "alternatives (a responder and a non-responder branch), choose them with --phases."
         )
-    label = f"protocol {plan['protocol']['id']}" if isinstance(plan.get("protocol"), dict) else (
-        "protocol plan"
+    label = (
+        f"protocol {plan['protocol']['id']}"
+        if isinstance(plan.get("protocol"), dict)
+        else ("protocol plan")
     )
     return Regimen(phases=tuple(phases), label=label), notes
 
@@ -154,15 +164,28 @@ def _phase_from_plan(
         if hours is None:
             hours = open_ended_h
             notes.append(f"Phase {pid} is open-ended; it is simulated for {hours:g} h.")
-        return Phase(id=pid, route=route, kind="infusion", start_h=start,
-                     duration_h=float(hours), rate=Rate.of(float(rate), "mg/h"))
+        return Phase(
+            id=pid,
+            route=route,
+            kind="infusion",
+            start_h=start,
+            duration_h=float(hours),
+            rate=Rate.of(float(rate), "mg/h"),
+        )
     dose = raw.get("dose_mg")
     if dose is None:
         notes.append(f"Phase {pid} leaves the dose to the clinician; it is not simulated.")
         return None
     if kind == "bolus":
-        return Phase(id=pid, route=route, kind="bolus", start_h=start, duration_h=0.0,
-                     dose=Mass.of(float(dose), "mg"), over_h=float(raw.get("over_h") or 0.0))
+        return Phase(
+            id=pid,
+            route=route,
+            kind="bolus",
+            start_h=start,
+            duration_h=0.0,
+            dose=Mass.of(float(dose), "mg"),
+            over_h=float(raw.get("over_h") or 0.0),
+        )
     hours = raw.get("duration_h")
     if hours is None:
         hours = open_ended_h
@@ -171,9 +194,15 @@ def _phase_from_plan(
     if per_day is None:
         notes.append(f"Phase {pid} gives no number of doses per day; it is not simulated.")
         return None
-    return Phase(id=pid, route=route, kind="divided_doses", start_h=start,
-                 duration_h=float(hours), dose=Mass.of(float(dose), "mg"),
-                 doses_per_day=float(per_day))
+    return Phase(
+        id=pid,
+        route=route,
+        kind="divided_doses",
+        start_h=start,
+        duration_h=float(hours),
+        dose=Mass.of(float(dose), "mg"),
+        doses_per_day=float(per_day),
+    )
 
 
 @dataclass(frozen=True)
@@ -212,20 +241,29 @@ def simulate(  # noqa: PLR0913 - each option is a distinct user choice
     payload["notes"] = [*(notes or []), *spec.notes]
     drugs = [d for d, _ in model.observed]
     if population is None:
-        res = simulate_typical(model, regimen, horizon_h=horizon, step_h=STEP_H,
-                               threshold=threshold, store_every=OUTPUT_EVERY)
-        payload.update({
-            "steady_state_ng_per_ml": _r(res.steady_state[0, 0]),
-            "time_to_90pct_steady_state_h": _r(res.time_to_90pct_h[0]),
-            "cmax_ng_per_ml": _r(res.cmax[0, 0]),
-            "tmax_h": _r(res.tmax_h[0, 0]),
-            "auc_ng_h_per_ml": _r(res.auc[0, 0], 1),
-            "washout_h": _r(res.washout_h[0]),
-            "time_above_threshold_h": (None if threshold_ng_per_ml is None
-                                       else _r(res.time_above_h[0])),
-            "times_h": [round(float(t), 4) for t in res.times_h],
-            "concentration_ng_per_ml": [round(float(c), 3) for c in res.concentration[0, 0]],
-        })
+        res = simulate_typical(
+            model,
+            regimen,
+            horizon_h=horizon,
+            step_h=STEP_H,
+            threshold=threshold,
+            store_every=OUTPUT_EVERY,
+        )
+        payload.update(
+            {
+                "steady_state_ng_per_ml": _r(res.steady_state[0, 0]),
+                "time_to_90pct_steady_state_h": _r(res.time_to_90pct_h[0]),
+                "cmax_ng_per_ml": _r(res.cmax[0, 0]),
+                "tmax_h": _r(res.tmax_h[0, 0]),
+                "auc_ng_h_per_ml": _r(res.auc[0, 0], 1),
+                "washout_h": _r(res.washout_h[0]),
+                "time_above_threshold_h": (
+                    None if threshold_ng_per_ml is None else _r(res.time_above_h[0])
+                ),
+                "times_h": [round(float(t), 4) for t in res.times_h],
+                "concentration_ng_per_ml": [round(float(c), 3) for c in res.concentration[0, 0]],
+            }
+        )
         if "norketamine" in drugs:
             o = drugs.index("norketamine")
             payload["norketamine"] = {
@@ -238,10 +276,19 @@ def simulate(  # noqa: PLR0913 - each option is a distinct user choice
     if not (1 <= population <= MAX_POPULATION):
         raise UserInputError(f"the population must be between 1 and {MAX_POPULATION:,} patients")
     steps = round(horizon / STEP_H)
-    band_every = max(BAND_MIN_EVERY, math.ceil(steps * population * len(model.observed)
-                                               / BAND_BUDGET))
-    pop = simulate_population(model, regimen, n=population, seed=seed, horizon_h=horizon,
-                              step_h=STEP_H, band_every=band_every, threshold=threshold)
+    band_every = max(
+        BAND_MIN_EVERY, math.ceil(steps * population * len(model.observed) / BAND_BUDGET)
+    )
+    pop = simulate_population(
+        model,
+        regimen,
+        n=population,
+        seed=seed,
+        horizon_h=horizon,
+        step_h=STEP_H,
+        band_every=band_every,
+        threshold=threshold,
+    )
     if not pop.sampled:
         payload["notes"].append(
             "This model gives no between-subject variability: every virtual patient is the "
@@ -255,28 +302,35 @@ def simulate(  # noqa: PLR0913 - each option is a distinct user choice
         got = np.percentile(finite, PERCENTILES)
         return {f"p{p:g}": _r(v) for p, v in zip(PERCENTILES, got, strict=True)}
 
-    payload.update({
-        "population": {"n": pop.n, "seed": pop.seed, "sampled_parameters": list(pop.sampled),
-                       "percentiles": list(PERCENTILES)},
-        "steady_state_ng_per_ml": _r(float(np.median(pop.steady_state[:, 0]))),
-        "time_to_90pct_steady_state_h": _r(float(np.nanmedian(pop.time_to_90pct_h))),
-        "cmax_ng_per_ml": _r(float(np.median(pop.cmax[:, 0]))),
-        "auc_ng_h_per_ml": _r(float(np.median(pop.auc[:, 0])), 1),
-        "washout_h": _r(float(np.nanmedian(pop.washout_h))) if np.isfinite(pop.washout_h).any()
-        else None,
-        "summary_percentiles": {
-            "steady_state_ng_per_ml": pct(pop.steady_state[:, 0]),
-            "time_to_90pct_steady_state_h": pct(pop.time_to_90pct_h),
-            "cmax_ng_per_ml": pct(pop.cmax[:, 0]),
-            "auc_ng_h_per_ml": pct(pop.auc[:, 0]),
-            "washout_h": pct(pop.washout_h),
-        },
-        "times_h": [round(float(t), 4) for t in pop.band_times_h],
-        "concentration_percentiles_ng_per_ml": {
-            f"p{p:g}": [round(float(c), 3) for c in pop.bands[i, 0]]
-            for i, p in enumerate(PERCENTILES)
-        },
-    })
+    payload.update(
+        {
+            "population": {
+                "n": pop.n,
+                "seed": pop.seed,
+                "sampled_parameters": list(pop.sampled),
+                "percentiles": list(PERCENTILES),
+            },
+            "steady_state_ng_per_ml": _r(float(np.median(pop.steady_state[:, 0]))),
+            "time_to_90pct_steady_state_h": _r(float(np.nanmedian(pop.time_to_90pct_h))),
+            "cmax_ng_per_ml": _r(float(np.median(pop.cmax[:, 0]))),
+            "auc_ng_h_per_ml": _r(float(np.median(pop.auc[:, 0])), 1),
+            "washout_h": _r(float(np.nanmedian(pop.washout_h)))
+            if np.isfinite(pop.washout_h).any()
+            else None,
+            "summary_percentiles": {
+                "steady_state_ng_per_ml": pct(pop.steady_state[:, 0]),
+                "time_to_90pct_steady_state_h": pct(pop.time_to_90pct_h),
+                "cmax_ng_per_ml": pct(pop.cmax[:, 0]),
+                "auc_ng_h_per_ml": pct(pop.auc[:, 0]),
+                "washout_h": pct(pop.washout_h),
+            },
+            "times_h": [round(float(t), 4) for t in pop.band_times_h],
+            "concentration_percentiles_ng_per_ml": {
+                f"p{p:g}": [round(float(c), 3) for c in pop.bands[i, 0]]
+                for i, p in enumerate(PERCENTILES)
+            },
+        }
+    )
     if threshold_ng_per_ml is not None:
         payload["summary_percentiles"]["time_above_threshold_h"] = pct(pop.time_above_h)
     if "norketamine" in drugs:
@@ -293,28 +347,45 @@ def simulate(  # noqa: PLR0913 - each option is a distinct user choice
 
 
 def _header(  # noqa: PLR0913 - the parts of one header
-    spec: PkModelSpec, shared: RouteFile | None, model: CompiledModel, regimen: Regimen,
-    *, weight_kg: float, horizon: float,
+    spec: PkModelSpec,
+    shared: RouteFile | None,
+    model: CompiledModel,
+    regimen: Regimen,
+    *,
+    weight_kg: float,
+    horizon: float,
 ) -> dict[str, Any]:
     derived = model.derived()
     routes = _route_table(spec, shared)
     maintenance = regimen.maintenance()
     return {
-        "model": {"id": spec.id, "name": spec.name, "drug": spec.drug,
-                  "source": spec.reference.citation,
-                  "transcribed_from": spec.reference.transcribed_from},
+        "model": {
+            "id": spec.id,
+            "name": spec.name,
+            "drug": spec.drug,
+            "source": spec.reference.citation,
+            "transcribed_from": spec.reference.transcribed_from,
+        },
         "weight_kg": weight_kg,
         "regimen": {
             "label": regimen.label,
             "phases": [
-                {"id": p.id, "route": p.route, "kind": p.kind, "start_h": _r(p.start_h),
-                 "end_h": _r(p.end_h), "mean_rate_mg_per_h": _r(p.mean_rate_mg_per_h())}
+                {
+                    "id": p.id,
+                    "route": p.route,
+                    "kind": p.kind,
+                    "start_h": _r(p.start_h),
+                    "end_h": _r(p.end_h),
+                    "mean_rate_mg_per_h": _r(p.mean_rate_mg_per_h()),
+                }
                 for p in regimen.phases
             ],
             "steady_state_for_phase": maintenance.id,
         },
-        "routes": {r: {**_route_json(routes[r]), "derived": model.route_notes.get(r, "")}
-                   for r in regimen.routes},
+        "routes": {
+            r: {**_route_json(routes[r]), "derived": model.route_notes.get(r, "")}
+            for r in regimen.routes
+        },
         "derived": {
             "clearance_l_per_h": _r(derived.clearance_l_per_h),
             "volume_ss_l": _r(derived.volume_ss_l),
@@ -325,10 +396,10 @@ def _header(  # noqa: PLR0913 - the parts of one header
         "simulated_h": horizon,
         "definitions": {
             "steady_state_ng_per_ml": "plasma level if the maintenance phase ran for ever "
-                                      "(rate × availability ÷ clearance)",
+            "(rate × availability ÷ clearance)",
             "time_to_90pct_steady_state_h": "from the start of the maintenance phase",
             "washout_h": f"from the end of dosing until the level falls to "
-                         f"{WASHOUT_FRACTION:.4g} of its value then (five halvings, seed 000)",
+            f"{WASHOUT_FRACTION:.4g} of its value then (five halvings, seed 000)",
             "auc_ng_h_per_ml": "exact integral over the simulated time",
         },
         "notice": DECISION_SUPPORT_NOTICE,

@@ -35,8 +35,10 @@ def test_derived_parameters_beside_seed_004_ranges(
     ranges = compile_model(spec, 70.0, ("iv",), shared).derived().against_seed_004()
     with capsys.disabled():
         for name, item in ranges.items():
-            print(f"\n{model_id:18s} {name:34s} {item['value']:8.3f}  "  # noqa: T201
-                  f"seed 004 {SEED_004_RANGES[name]}  within={item['within']}")
+            print(  # noqa: T201 - the table is meant to be read in the test log
+                f"\n{model_id:18s} {name:34s} {item['value']:8.3f}  "
+                f"seed 004 {SEED_004_RANGES[name]}  within={item['within']}"
+            )
     flags = tuple(ranges[k]["within"] for k in SEED_004_RANGES)
     assert flags == EXPECTED_FLAGS[model_id]
 
@@ -60,8 +62,9 @@ def test_time_to_steady_state_of_seed_000():
     for model_id in ("clements-1981", "domino-1984"):
         spec, shared = get_model(model_id)
         model = compile_model(spec, 70.0, ("iv",), shared)
-        res = simulate_typical(model, constant_infusion(Rate.of(7.0, "mg/h"), 30.0),
-                               horizon_h=30.0, step_h=1 / 60)
+        res = simulate_typical(
+            model, constant_infusion(Rate.of(7.0, "mg/h"), 30.0), horizon_h=30.0, step_h=1 / 60
+        )
         c, css, t = res.concentration[0, 0], res.steady_state[0, 0], res.times_h
         reached[model_id] = [float(t[np.argmax(c >= f * css)]) for f in (0.95, 0.97)]
     assert all(12.0 <= h <= 15.0 for h in reached["clements-1981"])

@@ -19,8 +19,9 @@ from ketamine_cds.domain.units import Mass, Rate
 STEP_H = 1.0 / 12.0
 
 
-def _reference(  # noqa: C901 - an independent integrator, kept whole on purpose
-    model: CompiledModel, regimen: Regimen, times: np.ndarray) -> np.ndarray:
+def _reference(  # noqa: C901, PLR0912 - an independent integrator, kept whole on purpose
+    model: CompiledModel, regimen: Regimen, times: np.ndarray
+) -> np.ndarray:
     """Integrate dx/dt = A x + u(t) piece by piece between every change (DOP853, rtol 1e-10)."""
     a = model.matrix()
     n = a.shape[0]
@@ -33,12 +34,17 @@ def _reference(  # noqa: C901 - an independent integrator, kept whole on purpose
                 if end > start:
                     pieces.append((start, end, inp.state, amount / (end - start)))
                 elif inp.zero_order_h > 0:
-                    pieces.append((start, start + inp.zero_order_h, inp.state,
-                                   amount / inp.zero_order_h))
+                    pieces.append(
+                        (start, start + inp.zero_order_h, inp.state, amount / inp.zero_order_h)
+                    )
                 else:
                     instants.append((start, inp.state, amount))
-    cuts = sorted({0.0, float(times[-1])} | {p[0] for p in pieces} | {p[1] for p in pieces}
-                  | {t for t, _, _ in instants})
+    cuts = sorted(
+        {0.0, float(times[-1])}
+        | {p[0] for p in pieces}
+        | {p[1] for p in pieces}
+        | {t for t, _, _ in instants}
+    )
     cuts = [c for c in cuts if c <= times[-1]]
     x = np.zeros(n)
     out = np.zeros((len(model.observed), len(times)))
@@ -51,15 +57,17 @@ def _reference(  # noqa: C901 - an independent integrator, kept whole on purpose
         for start, end, state, rate in pieces:
             if start <= lo < end:
                 u[state] += rate
-        mask = (times >= lo) & (times <= hi)
-        t_eval = times[mask]
-        extra = not (t_eval.size and t_eval[-1] == hi)
-        if extra:
-            t_eval = np.append(t_eval, hi)
-        sol = solve_ivp(lambda _t, y, u=u: a @ y + u, (lo, hi), x, method="DOP853",
-                        rtol=1e-10, atol=1e-14, t_eval=t_eval)
-        out[:, mask] = weights @ (sol.y[:, :-1] if extra else sol.y)
-        x = sol.y[:, -1]
+        # step to every reported time: the solver's dense interpolant is less accurate
+        # than its steps, and this reference must be the tighter of the two
+        marks = [t for t in times if lo < t < hi]
+        if lo in times:
+            out[:, np.searchsorted(times, lo)] = weights @ x
+        for t0, t1 in itertools.pairwise([lo, *marks, hi]):
+            x = solve_ivp(
+                lambda _t, y, u=u: a @ y + u, (t0, t1), x, method="DOP853", rtol=1e-10, atol=1e-14
+            ).y[:, -1]
+            if t1 in times:
+                out[:, np.searchsorted(times, t1)] = weights @ x
     return out
 
 
@@ -79,17 +87,41 @@ def regimens(draw: st.DrawFn) -> tuple[str, Regimen]:
         if kind == "infusion" and not (model_id == "perez-ruixo-2021" and route != "iv"):
             hours = draw(st.sampled_from([0.5, 1.0, 2.0, 6.0]))
             rate = draw(st.floats(0.5, 30.0))
-            phases.append(Phase(id=f"p{i}", route=route, kind="infusion", start_h=start,
-                                duration_h=hours, rate=Rate.of(rate, "mg/h")))
+            phases.append(
+                Phase(
+                    id=f"p{i}",
+                    route=route,
+                    kind="infusion",
+                    start_h=start,
+                    duration_h=hours,
+                    rate=Rate.of(rate, "mg/h"),
+                )
+            )
         elif kind == "divided_doses":
-            phases.append(Phase(id=f"p{i}", route=route, kind="divided_doses", start_h=start,
-                                duration_h=12.0, dose=Mass.of(draw(st.floats(5, 50)), "mg"),
-                                doses_per_day=draw(st.sampled_from([3.0, 4.0]))))
+            phases.append(
+                Phase(
+                    id=f"p{i}",
+                    route=route,
+                    kind="divided_doses",
+                    start_h=start,
+                    duration_h=12.0,
+                    dose=Mass.of(draw(st.floats(5, 50)), "mg"),
+                    doses_per_day=draw(st.sampled_from([3.0, 4.0])),
+                )
+            )
         else:
             over = draw(st.sampled_from([0.0, 0.5])) if route == "iv" else 0.0
-            phases.append(Phase(id=f"p{i}", route=route, kind="bolus", start_h=start,
-                                duration_h=0.0, dose=Mass.of(draw(st.floats(5, 50)), "mg"),
-                                over_h=over))
+            phases.append(
+                Phase(
+                    id=f"p{i}",
+                    route=route,
+                    kind="bolus",
+                    start_h=start,
+                    duration_h=0.0,
+                    dose=Mass.of(draw(st.floats(5, 50)), "mg"),
+                    over_h=over,
+                )
+            )
         start = phases[-1].end_h + draw(st.sampled_from([0.0, 1.0 / 3.0, 2.0]))
     return model_id, Regimen(phases=tuple(phases), label="random")
 
@@ -105,6 +137,12 @@ def test_modal_simulation_matches_ode_integration(case: tuple[str, Regimen], wei
     horizon = float(np.ceil(regimen.end_h + 6.0))
     res = simulate_typical(model, regimen, horizon_h=horizon, step_h=STEP_H)
     ref = _reference(model, regimen, res.times_h)
+    # at the instant of a dose the level jumps; a grid time a rounding error away from the
+    # dose time may fall on either side of the jump, so those instants are not compared
+    doses = np.array([t for t, _, _ in regimen.instant_doses()] or [-1.0])
+    keep = np.min(np.abs(res.times_h[:, None] - doses[None, :]), axis=1) > 1e-9
+    assert keep.sum() >= 0.9 * keep.size
     for o in range(ref.shape[0]):
         scale = max(float(np.max(np.abs(ref[o]))), 1e-12)
-        assert np.max(np.abs(res.concentration[0, o] - ref[o])) <= 1e-6 * scale
+        error = np.abs(res.concentration[0, o] - ref[o])[keep]
+        assert np.max(error) <= 1e-6 * scale

@@ -22,8 +22,11 @@ def test_the_four_required_models_ship():
     """Domino, Clements, Hijazi and a model with norketamine are all present."""
     models = load_models()
     assert {"domino-1984", "clements-1981", "hijazi-2003", "perez-ruixo-2021"} <= set(models)
-    nor = [m for m in models.values()
-           if any(c.drug == "norketamine" and c.observed for c in m.compartments)]
+    nor = [
+        m
+        for m in models.values()
+        if any(c.drug == "norketamine" and c.observed for c in m.compartments)
+    ]
     assert nor
 
 

@@ -67,8 +67,12 @@ class CompiledModel:
         volumes = self.volumes_l if volume_factor is None else self.volumes_l * volume_factor
         values = self.flow_value if flow_factor is None else self.flow_value * flow_factor
         return _assemble(
-            len(self.states), volumes=volumes, flow_from=self.flow_from, flow_to=self.flow_to,
-            values=values, is_clearance=self.flow_is_clearance,
+            len(self.states),
+            volumes=volumes,
+            flow_from=self.flow_from,
+            flow_to=self.flow_to,
+            values=values,
+            is_clearance=self.flow_is_clearance,
         )
 
     def output_weights(self, volume_factor: FloatArray | None = None) -> FloatArray:
@@ -86,7 +90,8 @@ class CompiledModel:
         drug = {c.id: c.drug for c in self.spec.compartments}
         return np.array(
             [
-                k for k, s in enumerate(self.states)
+                k
+                for k, s in enumerate(self.states)
                 if drug.get(s) == "ketamine" and k not in depot_states
             ],
             dtype=np.int64,
@@ -216,12 +221,12 @@ def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, to
             is_cl.append(False)
         else:
             assert flow.clearance is not None  # noqa: S101 - the schema requires one
-            values.append(_clearance_l_per_h(flow.clearance.value, flow.clearance.unit,
-                                             weight_kg))
+            values.append(_clearance_l_per_h(flow.clearance.value, flow.clearance.unit, weight_kg))
             is_cl.append(True)
             if math.isnan(volumes[ids.index(flow.from_)]):
-                raise UserInputError(f"flow {flow.name} uses a clearance from a compartment "
-                                     "without a volume")
+                raise UserInputError(
+                    f"flow {flow.name} uses a clearance from a compartment without a volume"
+                )
     inputs: dict[Route, list[Input]] = {}
     notes: dict[Route, str] = {}
     pending_depots: list[tuple[Route, float, float]] = []
@@ -245,12 +250,17 @@ def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, to
             pending_depots.append((route, rs.bioavailability.value, rs.tmax.to("hour")))
         notes[route] = ""
     base = CompiledModel(
-        spec=spec, weight_kg=weight_kg, states=tuple(ids),
-        volumes_l=np.array(volumes), flow_from=np.array(flow_from, dtype=np.int64),
-        flow_to=np.array(flow_to, dtype=np.int64), flow_value=np.array(values),
+        spec=spec,
+        weight_kg=weight_kg,
+        states=tuple(ids),
+        volumes_l=np.array(volumes),
+        flow_from=np.array(flow_from, dtype=np.int64),
+        flow_to=np.array(flow_to, dtype=np.int64),
+        flow_value=np.array(values),
         flow_is_clearance=np.array(is_cl, dtype=np.bool_),
         observed=tuple((c.drug, ids.index(c.id)) for c in spec.compartments if c.observed),
-        inputs={}, route_notes=notes,
+        inputs={},
+        route_notes=notes,
     )
     typical = base.matrix()
     out_row = base.output_weights()[0]
@@ -269,12 +279,17 @@ def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, to
             f"{tmax_h * 60:.0f} min."
         )
     full = CompiledModel(
-        spec=spec, weight_kg=weight_kg, states=tuple(ids),
-        volumes_l=np.array(volumes), flow_from=np.array(flow_from, dtype=np.int64),
-        flow_to=np.array(flow_to, dtype=np.int64), flow_value=np.array(values),
+        spec=spec,
+        weight_kg=weight_kg,
+        states=tuple(ids),
+        volumes_l=np.array(volumes),
+        flow_from=np.array(flow_from, dtype=np.int64),
+        flow_to=np.array(flow_to, dtype=np.int64),
+        flow_value=np.array(values),
         flow_is_clearance=np.array(is_cl, dtype=np.bool_),
         observed=tuple((c.drug, ids.index(c.id)) for c in spec.compartments if c.observed),
-        inputs={r: tuple(v) for r, v in inputs.items()}, route_notes=notes,
+        inputs={r: tuple(v) for r, v in inputs.items()},
+        route_notes=notes,
         flow_names=tuple(names),
     )
     return _prune(full)
@@ -296,17 +311,19 @@ def _prune(model: CompiledModel) -> CompiledModel:
     new_index = {old: new for new, old in enumerate(keep)}
     mask = np.array([int(f) in new_index for f in model.flow_from], dtype=np.bool_)
     return CompiledModel(
-        spec=model.spec, weight_kg=model.weight_kg,
+        spec=model.spec,
+        weight_kg=model.weight_kg,
         states=tuple(model.states[k] for k in keep),
         volumes_l=model.volumes_l[keep],
         flow_from=np.array([new_index[int(f)] for f in model.flow_from[mask]], dtype=np.int64),
-        flow_to=np.array([new_index.get(int(t), -1) for t in model.flow_to[mask]],
-                         dtype=np.int64),
+        flow_to=np.array([new_index.get(int(t), -1) for t in model.flow_to[mask]], dtype=np.int64),
         flow_value=model.flow_value[mask],
         flow_is_clearance=model.flow_is_clearance[mask],
         observed=tuple((d, new_index[s]) for d, s in model.observed if s in new_index),
-        inputs={r: tuple(Input(new_index[i.state], i.fraction, i.zero_order_h) for i in ins)
-                for r, ins in model.inputs.items()},
+        inputs={
+            r: tuple(Input(new_index[i.state], i.fraction, i.zero_order_h) for i in ins)
+            for r, ins in model.inputs.items()
+        },
         route_notes=model.route_notes,
         flow_names=tuple(n for n, m in zip(model.flow_names, mask, strict=True) if m),
     )
@@ -342,8 +359,13 @@ def _volume_l(value: float, unit: str, weight_kg: float, where: str) -> float:
 def _clearance_l_per_h(value: float, unit: str, weight_kg: float) -> float:
     u = unit.replace(" ", "").lower()
     table = {
-        "l/h": 1.0, "l/min": 60.0, "ml/min": 0.06, "ml/h": 0.001,
-        "l/kg/h": weight_kg, "l/kg/min": 60.0 * weight_kg, "ml/kg/min": 0.06 * weight_kg,
+        "l/h": 1.0,
+        "l/min": 60.0,
+        "ml/min": 0.06,
+        "ml/h": 0.001,
+        "l/kg/h": weight_kg,
+        "l/kg/min": 60.0 * weight_kg,
+        "ml/kg/min": 0.06 * weight_kg,
         "ml/kg/h": 0.001 * weight_kg,
     }
     if u not in table:

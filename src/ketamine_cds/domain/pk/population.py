@@ -129,8 +129,15 @@ def simulate_population(  # noqa: PLR0913 - keyword-only options
         above[lo:hi] = res.time_above_h
     bands = np.percentile(stored, PERCENTILES, axis=0).astype(np.float64)
     return PopulationResult(
-        n=n, seed=seed, sampled=factors.sampled,
-        band_times_h=sched.times_h[sched.store_index >= 0], bands=bands,
-        cmax=cmax, auc=auc, steady_state=css, time_to_90pct_h=t90, washout_h=washout,
+        n=n,
+        seed=seed,
+        sampled=factors.sampled,
+        band_times_h=sched.times_h[sched.store_index >= 0],
+        bands=bands,
+        cmax=cmax,
+        auc=auc,
+        steady_state=css,
+        time_to_90pct_h=t90,
+        washout_h=washout,
         time_above_h=above,
     )

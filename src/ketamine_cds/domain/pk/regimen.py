@@ -155,6 +155,7 @@ def constant_infusion(rate: Rate, hours: float, route: Route = "iv") -> Regimen:
     """A single constant infusion from time 0, as typed at the command line."""
     if not (math.isfinite(hours) and hours > 0):
         raise UserInputError("the number of hours must be above 0")
-    phase = Phase(id="infusion", route=route, kind="infusion", start_h=0.0,
-                  duration_h=hours, rate=rate)
+    phase = Phase(
+        id="infusion", route=route, kind="infusion", start_h=0.0, duration_h=hours, rate=rate
+    )
     return Regimen(phases=(phase,), label=f"{rate} {route} for {hours:g} h")

@@ -62,8 +62,9 @@ def schedule(
     if n_grid < 1 or n_grid > 50_000_000:
         raise UserInputError("the horizon and time step give too few or too many time points")
     grid = np.arange(n_grid + 1, dtype=np.float64) * step_h
-    change = sorted({0.0} | {p[0] for p in pieces} | {p[1] for p in pieces}
-                    | {t for t, _, _ in instants})
+    change = sorted(
+        {0.0} | {p[0] for p in pieces} | {p[1] for p in pieces} | {t for t, _, _ in instants}
+    )
     change = [t for t in change if t <= grid[-1]]
     on_grid = np.zeros(n_grid + 1, dtype=np.bool_)
     on_grid[::store_every] = True
@@ -101,8 +102,7 @@ def schedule(
         n_store=len(stored_positions),
         maintenance_start=int(np.searchsorted(times, maintenance.start_h - 1e-9 * step_h)),
         maintenance_rates=m_rates,
-        dosing_end=min(int(np.searchsorted(times, regimen.end_h - 1e-9 * step_h)),
-                       len(times) - 1),
+        dosing_end=min(int(np.searchsorted(times, regimen.end_h - 1e-9 * step_h)), len(times) - 1),
     )
 
 
@@ -127,8 +127,9 @@ def _pieces(
                 if end > start:
                     pieces.append((start, end, inp.state, amount / (end - start)))
                 elif inp.zero_order_h > 0:
-                    pieces.append((start, start + inp.zero_order_h, inp.state,
-                                   amount / inp.zero_order_h))
+                    pieces.append(
+                        (start, start + inp.zero_order_h, inp.state, amount / inp.zero_order_h)
+                    )
                 else:
                     instants.append((start, inp.state, amount))
     return pieces, instants
@@ -162,9 +163,7 @@ class Modal:
     steady_state: FloatArray  # (P, O) ng/mL for the maintenance input
 
 
-def modal(
-    a: FloatArray, weights: FloatArray, sched: Schedule
-) -> Modal:
+def modal(a: FloatArray, weights: FloatArray, sched: Schedule) -> Modal:
     """Diagonalise a stack of rate matrices ``a`` (P, M, M) and project inputs and outputs.
 
     ``weights`` is (P, O, M): concentration rows per patient. Raises on a matrix that cannot be
@@ -187,9 +186,19 @@ def modal(
 
 @numba.njit(parallel=True, cache=True)
 def _kernel(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loop on purpose
-    lam: FloatArray, g_rate: FloatArray, g_dose: FloatArray, w_out: FloatArray,
-    times: FloatArray, rate_index: IntArray, dose_index: IntArray, store_index: IntArray,
-    n_store: int, threshold: float, css: FloatArray, ss_start: int, dose_end: int,
+    lam: FloatArray,
+    g_rate: FloatArray,
+    g_dose: FloatArray,
+    w_out: FloatArray,
+    times: FloatArray,
+    rate_index: IntArray,
+    dose_index: IntArray,
+    store_index: IntArray,
+    n_store: int,
+    threshold: float,
+    css: FloatArray,
+    ss_start: int,
+    dose_end: int,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     n_pat, n_modes = lam.shape
     n_out = w_out.shape[1]
@@ -277,14 +286,30 @@ def run(
     """Simulate every patient of the stack ``a`` (P, M, M) over ``sched``."""
     mod = modal(a, weights, sched)
     stored, cmax, tmax, auc, above, t90, washout = _kernel(
-        mod.lam, mod.g_rate, mod.g_dose, mod.w_out, sched.times_h, sched.rate_index,
-        sched.dose_index, sched.store_index, sched.n_store, threshold,
-        np.ascontiguousarray(mod.steady_state[:, 0]), sched.maintenance_start, sched.dosing_end,
+        mod.lam,
+        mod.g_rate,
+        mod.g_dose,
+        mod.w_out,
+        sched.times_h,
+        sched.rate_index,
+        sched.dose_index,
+        sched.store_index,
+        sched.n_store,
+        threshold,
+        np.ascontiguousarray(mod.steady_state[:, 0]),
+        sched.maintenance_start,
+        sched.dosing_end,
     )
     return SimulationResult(
         times_h=sched.times_h[sched.store_index >= 0],
-        concentration=stored, cmax=cmax, tmax_h=tmax, auc=auc, time_above_h=above,
-        time_to_90pct_h=t90, washout_h=washout, steady_state=mod.steady_state,
+        concentration=stored,
+        cmax=cmax,
+        tmax_h=tmax,
+        auc=auc,
+        time_above_h=above,
+        time_to_90pct_h=t90,
+        washout_h=washout,
+        steady_state=mod.steady_state,
     )
 
 

@@ -121,8 +121,9 @@ def simulate_command(
     if plot is not None:
         if plot.suffix.lower() != ".png":
             raise UserInputError("the plot file must end in .png")
-        plot_simulation(plot, payload, regimen.rate_steps(), regimen.instant_doses(),
-                        result.model_name)
+        plot_simulation(
+            plot, payload, regimen.rate_steps(), regimen.instant_doses(), result.model_name
+        )
         payload["plot"] = str(plot)
     if as_json:
         emit_json(payload)
@@ -134,9 +135,11 @@ def _print_routes(payload: dict[str, Any]) -> None:
     for route, info in payload["routes"].items():
         if "bioavailability" in info:
             alts = "; ".join(f"{a['value']:g} ({a['source']})" for a in info["alternatives"])
-            typer.echo(f"Route {route}: bioavailability {info['bioavailability']['value']:g} "
-                       f"({info['bioavailability']['source']})"
-                       + (f"; other figures: {alts}" if alts else ""))
+            typer.echo(
+                f"Route {route}: bioavailability {info['bioavailability']['value']:g} "
+                f"({info['bioavailability']['source']})"
+                + (f"; other figures: {alts}" if alts else "")
+            )
         for key in ("assumption", "derived"):
             if info.get(key):
                 typer.echo(f"  {info[key]}")
