@@ -13,3 +13,9 @@ echo "== Dose plan: cancer-continuous protocol (seed 001) for a 70 kg patient ==
 echo
 echo "== Dose check: 18 mg/h for the same patient (above the 14 mg/h ceiling) =="
 "$cli" check --protocol cancer-continuous --weight-kg 70 --rate-mg-per-h 18 || true
+echo
+echo "== Assessment: a typical chronic non-cancer candidate (seed 004) =="
+"$cli" assess examples/patients/seed004-candidate.yaml --protocol noncancer-subcutaneous
+echo
+echo "== Oral morphine equivalent: the seed 000 patient's first regimen, from FHIR R4 =="
+"$cli" med examples/regimens/seed000-phase1.fhir.json

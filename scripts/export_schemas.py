@@ -16,9 +16,11 @@ SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 PUBLISHED = {"protocol.schema.json": Protocol, "plan.schema.json": PlanOut}
 
 
-def render(model: type[Protocol] | type[PlanOut]) -> str:
+def render(model: type[Protocol | PlanOut]) -> str:
     """The schema as it is published: sorted keys, two-space indent, trailing newline."""
-    return json.dumps(model.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(model.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
 
 
 def main() -> int:

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Sets up on a fresh machine, then runs every check CI runs: lint, types, layering, tests.
-set -euo pipefail
+# Every stage runs even when an earlier one fails, so one run shows everything to fix.
+set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$here/scripts/bootstrap.sh"
+bash "$here/scripts/bootstrap.sh" || exit 2
 cd "$here"
 export PATH="$here/.venv/bin:$PATH"
 
-echo "== ruff =="
-ruff check src tests bench scripts
-echo "== mypy --strict src =="
-mypy --strict src
-echo "== the domain imports no I/O =="
-lint-imports --no-cache
-python scripts/check_domain_purity.py
-echo "== pytest =="
-python -m pytest -q -n auto "$@"
+failed=()
+stage() {
+  local name=$1; shift
+  echo "== $name =="
+  "$@" || failed+=("$name")
+}
+
+stage "ruff" ruff check src tests bench scripts
+stage "mypy --strict src" mypy --strict src
+stage "layers (import-linter)" lint-imports --no-cache
+stage "domain purity" python scripts/check_domain_purity.py
+stage "pytest" python -m pytest -q -n 2 -p no:cacheprovider "$@"
+
+if (( ${#failed[@]} )); then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "all checks passed"

@@ -114,7 +114,7 @@ def test_unknown_key_is_a_user_error(tmp_path: Path) -> None:
     patient.write_text("pain:\n  populaton: cancer\n", encoding="utf-8")
     result = runner.invoke(app, ["assess", str(patient)])
     assert result.exit_code == 2
-    assert "error: P.yaml: unknown key 'populaton' at pain." in result.stderr
+    assert "error: p.yaml: unknown key 'populaton' at pain." in result.stderr
 
 
 def test_unknown_protocol_is_a_user_error() -> None:

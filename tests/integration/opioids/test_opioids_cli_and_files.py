@@ -124,7 +124,7 @@ def test_fhir_without_unit_is_refused_naming_the_request(tmp_path: Path) -> None
                 "route": {"text": "oral"},
                 "doseAndRate": [{"doseQuantity": {"value": 5, "code": "mg"}}],
             },
-            "error: In r.json: not valid FHIR R4",
+            "error: in r.json: not valid FHIR R4",
         ),
         (
             {
@@ -183,7 +183,7 @@ def test_bad_regimen_file_exits_2_with_one_sentence(tmp_path: Path) -> None:
     assert code == 2
     assert out == ""
     assert err.strip() == (
-        "error: In bad.yaml, item 1 (fentanyl transdermal): a patch needs its delivery rate, "
+        "error: in bad.yaml, item 1 (fentanyl transdermal): a patch needs its delivery rate, "
         "e.g. 'patch: 25 µg/h'."
     )
 
