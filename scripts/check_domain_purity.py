@@ -13,8 +13,23 @@ from pathlib import Path
 
 DOMAIN = Path(__file__).resolve().parent.parent / "src" / "ketamine_cds" / "domain"
 FORBIDDEN_MODULES = {
-    "os", "io", "pathlib", "shutil", "socket", "subprocess", "sqlite3", "urllib", "http",
-    "requests", "httpx", "yaml", "json", "tempfile", "logging", "time", "random",
+    "os",
+    "io",
+    "pathlib",
+    "shutil",
+    "socket",
+    "subprocess",
+    "sqlite3",
+    "urllib",
+    "http",
+    "requests",
+    "httpx",
+    "yaml",
+    "json",
+    "tempfile",
+    "logging",
+    "time",
+    "random",
 }
 FORBIDDEN_CALLS = {"open", "print", "input"}
 FORBIDDEN_ATTRIBUTES = {"now", "today", "utcnow", "time_ns"}
