@@ -138,19 +138,7 @@ def check_rate(
     hard_rule, hard_rate = limits.hard_rate()
     hard_value = hard_rate.for_weight(weight)
     if rate >= hard_value:
-        return CheckResult(
-            verdict="hard_limit_exceeded",
-            phase_id=None,
-            limit=_hard(hard_rule, hard_value),
-            override=OVERRIDE_HARD,
-            reasons=(
-                (
-                    f"{num(rate.mg_per_h)} mg/h is at or above the hard limit of "
-                    f"{num(hard_value.mg_per_h)} mg/h ({hard_rate}) for {weight}."
-                ),
-            ),
-            **base,  # type: ignore[arg-type]
-        )
+        return _hard_result(rate, hard_rule, hard_value, hard_rate, base)
     phases = _candidates(protocol, weight, limits, phase_id, ("continuous", "timed_infusion"))
     phases += [] if phase_id else _candidates(protocol, weight, limits, None, ("divided_doses",))
     return _against_ceilings(phases, rate, _rate_ceiling, "infusion rate", base)
@@ -196,21 +184,33 @@ def check_dose(  # noqa: PLR0913 - every argument is a distinct clinical input
     hard_rule, hard_dose = limits.hard_dose()
     hard_value = hard_dose.for_weight(weight)
     if dose >= hard_value:
-        return CheckResult(
-            verdict="hard_limit_exceeded",
-            phase_id=None,
-            limit=_hard(hard_rule, hard_value),
-            override=OVERRIDE_HARD,
-            reasons=(
-                (
-                    f"{num(dose.mg)} mg at once is at or above the hard limit of "
-                    f"{num(hard_value.mg)} mg ({hard_dose}) for {weight}."
-                ),
-            ),
-            **base,  # type: ignore[arg-type]
-        )
+        return _hard_result(dose, hard_rule, hard_value, hard_dose, base)
     phases = _candidates(protocol, weight, limits, phase_id, ("bolus", "divided_doses"))
     return _against_ceilings(phases, dose, lambda item: item.ceiling.dose, "single dose", base)
+
+
+def _hard_result(
+    value: Rate | Mass,
+    rule: HardLimit,
+    limit: Rate | Mass,
+    per_kg: PerKgRate | PerKgMass,
+    base: dict[str, object],
+) -> CheckResult:
+    """Refused: at or above a hard limit, which nothing overrides."""
+    weight = base["weight"]
+    return CheckResult(
+        verdict="hard_limit_exceeded",
+        phase_id=None,
+        limit=_hard(rule, limit),
+        override=OVERRIDE_HARD,
+        reasons=(
+            (
+                f"{_show(value)} is at or above the hard limit of {_show(limit)} ({per_kg}) "
+                f"for {weight}."
+            ),
+        ),
+        **base,  # type: ignore[arg-type]
+    )
 
 
 def _candidates(
