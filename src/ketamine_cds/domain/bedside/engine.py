@@ -384,6 +384,9 @@ class _Engine:
         if phase.kind in {"bolus", "divided_doses"}:
             dose = resolved.dose
             self.reason(phase, f"Start: {phase.text}")
+            if dose is None:
+                self.alert("physician_needed", "The dose per administration is not given.", phase)
+                return _Decision("ask_physician", None)
             return _Decision("start", None, dose)
         rate = resolved.rate
         assert rate is not None  # noqa: S101 - continuous and timed phases have a rate
@@ -787,6 +790,10 @@ class _Engine:
         elif phase.interval is not None:
             interval = _hours(low_end(phase.interval))
         else:
+            given_over = _hours(self.resolved.over) if self.resolved.over else timedelta(0)
+            if self.at >= last_at + given_over:
+                for transition in self.transitions("after_duration"):
+                    return self.to_next(transition, f"The dose given at {_when(last_at)} is in.")
             self.reason(phase, f"{phase.text} The source gives no repeat interval.")
             return _Decision("ask_physician", None, last_dose)
         if self.at < last_at + interval:
