@@ -14,7 +14,7 @@ stage() {
   "$@" || failed+=("$name")
 }
 
-stage "ruff" ruff check src tests bench scripts
+stage "ruff" ruff check .
 stage "mypy --strict src" mypy --strict src
 stage "layers (import-linter)" lint-imports --no-cache
 stage "domain purity" python scripts/check_domain_purity.py
