@@ -132,7 +132,7 @@ def simulate_population(  # noqa: PLR0913 - keyword-only options
         n=n,
         seed=seed,
         sampled=factors.sampled,
-        band_times_h=sched.times_h[sched.store_index >= 0],
+        band_times_h=sched.stored_times_h,
         bands=bands,
         cmax=cmax,
         auc=auc,

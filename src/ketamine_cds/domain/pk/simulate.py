@@ -27,18 +27,53 @@ _SERIES_LIMIT = 1e-4
 
 @dataclass(frozen=True)
 class Schedule:
-    """A regimen laid on a time grid: what each step receives and which times are reported."""
+    """A regimen laid on a time grid as segments of equal steps with constant input.
 
-    times_h: FloatArray  # step boundaries, S + 1 of them
+    Segment ``s`` starts at ``seg_t0[s]``, applies dose vector ``seg_dose[s]`` (or none, -1)
+    at its start, then takes ``seg_n[s]`` steps of ``seg_dt[s]`` with rate vector
+    ``seg_rate[s]``. The point reached after step ``j`` is grid point ``seg_gi[s] + j``, or
+    no grid point (``seg_gi[s] = -1``) for the one short step that ends on an off-grid change.
+    """
+
     rate_vectors: FloatArray  # (U, states) mg/h into each state
-    rate_index: IntArray  # (S,) which rate vector runs over step k
     dose_vectors: FloatArray  # (B, states) mg put into each state at once
-    dose_index: IntArray  # (S + 1,) which dose vector lands at time k, or -1
-    store_index: IntArray  # (S + 1,) column of the stored trajectory, or -1
+    seg_t0: FloatArray
+    seg_dt: FloatArray
+    seg_n: IntArray
+    seg_gi: IntArray
+    seg_rate: IntArray
+    seg_dose: IntArray
+    step_h: float
+    store_every: int
     n_store: int
-    maintenance_start: int  # time index where the maintenance phase starts
+    dose_at_zero: int  # dose vector landing at time 0, or -1
+    maintenance_start_h: float
     maintenance_rates: FloatArray  # (states,) mean mg/h of the maintenance phase
-    dosing_end: int  # time index when the last dose has run in
+    dosing_end_h: float
+
+    @property
+    def stored_times_h(self) -> FloatArray:
+        """The times of the stored trajectory."""
+        return np.arange(self.n_store, dtype=np.float64) * self.step_h * self.store_every
+
+
+def _subsegments(c0: float, c1: float, h: float) -> list[tuple[float, int, int, float]]:
+    """Steps from change ``c0`` to change ``c1``: (dt, count, first grid index, start)."""
+    r0, r1 = c0 / h, c1 / h
+    i0, i1 = round(r0), round(r1)
+    on0, on1 = abs(r0 - i0) <= 1e-9, abs(r1 - i1) <= 1e-9
+    first = i0 if on0 else math.floor(r0) + 1
+    last = i1 if on1 else math.floor(r1)
+    out: list[tuple[float, int, int, float]] = []
+    if not on0:
+        if first > last:
+            return [(c1 - c0, 1, -1, c0)]
+        out.append((first * h - c0, 1, first, c0))
+    if last > first:
+        out.append((h, last - first, first + 1, first * h))
+    if not on1:
+        out.append((c1 - last * h, 1, -1, last * h))
+    return out
 
 
 def schedule(
@@ -48,11 +83,11 @@ def schedule(
     step_h: float,
     store_every: int = 1,
 ) -> Schedule:
-    """Lay ``regimen`` on a grid of ``step_h`` up to ``horizon_h``, inserting change points.
+    """Lay ``regimen`` on a grid of ``step_h`` up to ``horizon_h``.
 
-    Every change of rate and every dose falls on a step boundary (off-grid ones are inserted),
-    so piecewise-constant input is integrated exactly. Every ``store_every``-th grid time is
-    kept in the stored trajectory.
+    Every change of rate and every dose is a segment boundary (off the grid if need be), so
+    piecewise-constant input is integrated exactly. Every ``store_every``-th grid time is kept
+    in the stored trajectory.
     """
     if not (step_h > 0 and horizon_h > 0):
         raise UserInputError("the time step and the horizon must be above 0")
@@ -61,48 +96,51 @@ def schedule(
     n_grid = round(horizon_h / step_h)
     if n_grid < 1 or n_grid > 50_000_000:
         raise UserInputError("the horizon and time step give too few or too many time points")
-    grid = np.arange(n_grid + 1, dtype=np.float64) * step_h
+    end = n_grid * step_h
     change = sorted(
-        {0.0} | {p[0] for p in pieces} | {p[1] for p in pieces} | {t for t, _, _ in instants}
+        {0.0, end} | {p[0] for p in pieces} | {p[1] for p in pieces} | {t for t, _, _ in instants}
     )
-    change = [t for t in change if t <= grid[-1]]
-    on_grid = np.zeros(n_grid + 1, dtype=np.bool_)
-    on_grid[::store_every] = True
-    extra = [t for t in change if abs(t / step_h - round(t / step_h)) > 1e-9]
-    if extra:
-        pos = np.searchsorted(grid, extra)
-        grid = np.insert(grid, pos, extra)
-        on_grid = np.insert(on_grid, pos, False)
-    times = grid
-    # rate vector per interval between change points
-    bounds = np.array([*change, math.inf])
-    vectors = np.zeros((len(change), n_states))
-    for start, end, state, rate in pieces:
-        for j in range(len(change)):
-            if start <= change[j] < end:
+    change = [t for t in change if t <= end]
+    vectors = np.zeros((len(change) - 1, n_states))
+    for start, stop, state, rate in pieces:
+        for j in range(len(change) - 1):
+            if start <= change[j] < stop:
                 vectors[j, state] += rate
     uniq, inverse = np.unique(vectors, axis=0, return_inverse=True)
-    interval_of_step = np.searchsorted(bounds, times[:-1] + 1e-12 * step_h, side="right") - 1
-    rate_index = inverse.reshape(-1)[interval_of_step].astype(np.int64)
-    dose_vectors, dose_index = _doses(times, instants, n_states, step_h)
-    store_index = np.full(len(times), -1, dtype=np.int64)
-    stored_positions = np.flatnonzero(on_grid)
-    store_index[stored_positions] = np.arange(len(stored_positions))
+    inverse = inverse.reshape(-1)
+    dose_at: dict[float, FloatArray] = {}
+    for t, state, amount in instants:
+        if t < end:
+            dose_at.setdefault(t, np.zeros(n_states))[state] += amount
+    dose_list = list(dose_at.items())
+    dose_vectors = np.array([v for _, v in dose_list]) if dose_list else np.zeros((1, n_states))
+    dose_times = [t for t, _ in dose_list]
+    segs: list[tuple[float, int, int, float, int, int]] = []
+    for j in range(len(change) - 1):
+        c0 = change[j]
+        dose = dose_times.index(c0) if c0 in dose_times and j > 0 else -1
+        for k, (dt, n, gi, t0) in enumerate(_subsegments(c0, change[j + 1], step_h)):
+            segs.append((dt, n, gi, t0, int(inverse[j]), dose if k == 0 else -1))
     maintenance = regimen.maintenance()
     m_rates = np.zeros(n_states)
     for inp in model.inputs[maintenance.route]:
         m_rates[inp.state] += maintenance.mean_rate_mg_per_h() * inp.fraction
     return Schedule(
-        times_h=times,
         rate_vectors=uniq,
-        rate_index=rate_index,
         dose_vectors=dose_vectors,
-        dose_index=dose_index,
-        store_index=store_index,
-        n_store=len(stored_positions),
-        maintenance_start=int(np.searchsorted(times, maintenance.start_h - 1e-9 * step_h)),
+        seg_dt=np.array([x[0] for x in segs]),
+        seg_n=np.array([x[1] for x in segs], dtype=np.int64),
+        seg_gi=np.array([x[2] for x in segs], dtype=np.int64),
+        seg_t0=np.array([x[3] for x in segs]),
+        seg_rate=np.array([x[4] for x in segs], dtype=np.int64),
+        seg_dose=np.array([x[5] for x in segs], dtype=np.int64),
+        step_h=step_h,
+        store_every=store_every,
+        n_store=n_grid // store_every + 1,
+        dose_at_zero=dose_times.index(0.0) if 0.0 in dose_times else -1,
+        maintenance_start_h=maintenance.start_h,
         maintenance_rates=m_rates,
-        dosing_end=min(int(np.searchsorted(times, regimen.end_h - 1e-9 * step_h)), len(times) - 1),
+        dosing_end_h=min(regimen.end_h, end),
     )
 
 
@@ -133,23 +171,6 @@ def _pieces(
                 else:
                     instants.append((start, inp.state, amount))
     return pieces, instants
-
-
-def _doses(
-    times: FloatArray, instants: list[tuple[float, int, float]], n_states: int, step_h: float
-) -> tuple[FloatArray, IntArray]:
-    """Instant doses summed per time point: vectors and, per time point, which one lands."""
-    dose_index = np.full(len(times), -1, dtype=np.int64)
-    by_time: dict[int, FloatArray] = {}
-    for t, state, amount in instants:
-        k = int(np.searchsorted(times, t - 1e-9 * step_h))
-        if k < len(times):
-            by_time.setdefault(k, np.zeros(n_states))[state] += amount
-    vectors: list[FloatArray] = []
-    for k, vec in sorted(by_time.items()):
-        dose_index[k] = len(vectors)
-        vectors.append(vec)
-    return (np.array(vectors) if vectors else np.zeros((1, n_states))), dose_index
 
 
 @dataclass(frozen=True)
@@ -184,84 +205,214 @@ def modal(a: FloatArray, weights: FloatArray, sched: Schedule) -> Modal:
     return Modal(lam=lam, g_rate=g_rate, g_dose=g_dose, w_out=w_out, steady_state=steady)
 
 
-@numba.njit(parallel=True, cache=True)
-def _kernel(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loop on purpose
-    lam: FloatArray,
-    g_rate: FloatArray,
-    g_dose: FloatArray,
-    w_out: FloatArray,
-    times: FloatArray,
-    rate_index: IntArray,
-    dose_index: IntArray,
-    store_index: IntArray,
-    n_store: int,
-    threshold: float,
-    css: FloatArray,
-    ss_start: int,
-    dose_end: int,
+_EPS_T = 1e-9
+
+
+@numba.njit(cache=True)
+def _coefficients(lam: float, dt: float) -> tuple[float, float, float]:
+    """exp(λΔt), ∫ exp over the step, and the integral of the input term (for the AUC)."""
+    x = lam * dt
+    e1 = math.exp(x)
+    f1 = math.expm1(x) / lam
+    f2 = dt * dt * (0.5 + x / 6.0 + x * x / 24.0) if abs(x) < _SERIES_LIMIT else (f1 - dt) / lam
+    return e1, f1, f2
+
+
+@numba.njit(cache=True)
+def _single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loop on purpose
+    lam: FloatArray, g_rate: FloatArray, g_dose: FloatArray, w: FloatArray,
+    seg_t0: FloatArray, seg_dt: FloatArray, seg_n: IntArray, seg_gi: IntArray,
+    seg_rate: IntArray, seg_dose: IntArray, dose0: int, store_every: int, n_store: int,
+    threshold: float, css: float, ss_t: float, end_t: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, float, float]:
+    """One patient: trajectory at stored grid times, and the streamed summaries."""
+    n_modes = lam.shape[0]
+    n_out = w.shape[0]
+    stored = np.zeros((n_out, n_store))
+    cmax = np.zeros(n_out)
+    tmax = np.zeros(n_out)
+    integral = np.zeros(n_modes)
+    z = np.zeros(n_modes)
+    e = np.empty(n_modes)
+    c = np.empty(n_modes)
+    f = np.empty(n_modes)
+    k = np.empty(n_modes)
+    above = 0.0
+    t90 = np.nan
+    washout = np.nan
+    level = -1.0
+    target = 0.9 * css
+    if dose0 >= 0:
+        z += g_dose[dose0]
+    for o in range(n_out):
+        y = 0.0
+        for m in range(n_modes):
+            y += w[o, m] * z[m]
+        stored[o, 0] = y
+        cmax[o] = y
+    for s in range(seg_t0.shape[0]):
+        d = seg_dose[s]
+        if d >= 0:
+            for m in range(n_modes):
+                z[m] += g_dose[d, m]
+        dt = seg_dt[s]
+        u = seg_rate[s]
+        for m in range(n_modes):
+            e1, f1, f2 = _coefficients(lam[m], dt)
+            e[m] = e1
+            c[m] = g_rate[u, m] * f1
+            f[m] = f1
+            k[m] = g_rate[u, m] * f2
+        gi = seg_gi[s]
+        t0 = seg_t0[s]
+        for j in range(seg_n[s]):
+            y0 = 0.0
+            for m in range(n_modes):
+                integral[m] += z[m] * f[m] + k[m]
+                z[m] = z[m] * e[m] + c[m]
+                y0 += w[0, m] * z[m]
+            t = t0 + (j + 1) * dt
+            if y0 > cmax[0]:
+                cmax[0] = y0
+                tmax[0] = t
+            if y0 > threshold:
+                above += dt
+            if t >= ss_t - _EPS_T and target > 0 and y0 >= target and np.isnan(t90):
+                t90 = t - ss_t
+            if level < 0 and t >= end_t - _EPS_T:
+                level = y0 * WASHOUT_FRACTION
+            elif level > 0 and y0 < level and np.isnan(washout):
+                washout = t - end_t
+            g = gi + j if gi >= 0 else -1
+            store = g >= 0 and g % store_every == 0
+            if store:
+                stored[0, g // store_every] = y0
+            for o in range(1, n_out):
+                y = 0.0
+                for m in range(n_modes):
+                    y += w[o, m] * z[m]
+                if y > cmax[o]:
+                    cmax[o] = y
+                    tmax[o] = t
+                if store:
+                    stored[o, g // store_every] = y
+    auc = np.zeros(n_out)
+    for o in range(n_out):
+        for m in range(n_modes):
+            auc[o] += w[o, m] * integral[m]
+    return stored, cmax, tmax, auc, above, t90, washout
+
+
+_BLOCK = 256
+
+
+# no "nnan": the summaries use NaN for "not reached"
+@numba.njit(parallel=True, cache=True, fastmath={"contract", "reassoc", "arcp", "nsz"})
+def _population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loop on purpose
+    lam: FloatArray, g_rate: FloatArray, g_dose: FloatArray, w: FloatArray,
+    seg_t0: FloatArray, seg_dt: FloatArray, seg_n: IntArray, seg_gi: IntArray,
+    seg_rate: IntArray, seg_dose: IntArray, dose0: int, store_every: int, n_store: int,
+    threshold: float, css: FloatArray, ss_t: float, end_t: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
-    n_pat, n_modes = lam.shape
-    n_out = w_out.shape[1]
-    n_times = times.shape[0]
-    stored = np.zeros((n_pat, n_out, n_store))
-    cmax = np.zeros((n_pat, n_out))
-    tmax = np.zeros((n_pat, n_out))
-    auc = np.zeros((n_pat, n_out))
+    """Many patients, in blocks laid out mode-major so the inner loops run over patients.
+
+    Arrays are transposed: ``lam`` (M, P), ``g_rate`` (U, M, P), ``g_dose`` (B, M, P),
+    ``w`` (O, M, P). Outputs: stored (O, T, P) and per-patient summaries.
+    """
+    n_modes, n_pat = lam.shape
+    n_out = w.shape[0]
+    stored = np.zeros((n_out, n_store, n_pat))
+    cmax = np.zeros((n_out, n_pat))
+    tmax = np.zeros((n_out, n_pat))
+    auc = np.zeros((n_out, n_pat))
     above = np.zeros(n_pat)
     t90 = np.full(n_pat, np.nan)
     washout = np.full(n_pat, np.nan)
-    for p in numba.prange(n_pat):
-        z = np.zeros(n_modes)
-        e1 = np.empty(n_modes)
-        f1 = np.empty(n_modes)
-        f2 = np.empty(n_modes)
-        prev_dt = -1.0
-        level = -1.0
-        target = 0.9 * css[p]
-        for k in range(n_times):
-            d = dose_index[k]
-            if d >= 0:
-                for m in range(n_modes):
-                    z[m] += g_dose[p, d, m]
-            for o in range(n_out):
-                y = 0.0
-                for m in range(n_modes):
-                    y += w_out[p, o, m] * z[m]
-                if store_index[k] >= 0:
-                    stored[p, o, store_index[k]] = y
-                if y > cmax[p, o]:
-                    cmax[p, o] = y
-                    tmax[p, o] = times[k]
-                if o == 0:
-                    if k >= ss_start and np.isnan(t90[p]) and target > 0 and y >= target:
-                        t90[p] = times[k] - times[ss_start]
-                    if k == dose_end:
-                        level = y * WASHOUT_FRACTION
-                    elif k > dose_end and np.isnan(washout[p]) and level > 0 and y < level:
-                        washout[p] = times[k] - times[dose_end]
-                    if k + 1 < n_times and y > threshold:
-                        above[p] += times[k + 1] - times[k]
-            if k + 1 == n_times:
-                break
-            dt = times[k + 1] - times[k]
-            if abs(dt - prev_dt) > 1e-12 * dt:
-                for m in range(n_modes):
-                    x = lam[p, m] * dt
-                    e1[m] = math.exp(x)
-                    f1[m] = math.expm1(x) / lam[p, m]
-                    if abs(x) < _SERIES_LIMIT:
-                        f2[m] = dt * dt * (0.5 + x / 6.0 + x * x / 24.0)
-                    else:
-                        f2[m] = (f1[m] - dt) / lam[p, m]
-                prev_dt = dt
-            u = rate_index[k]
-            for o in range(n_out):
+    n_blocks = (n_pat + _BLOCK - 1) // _BLOCK
+    for blk in numba.prange(n_blocks):
+        lo = blk * _BLOCK
+        nb = min(_BLOCK, n_pat - lo)
+        z = np.zeros((n_modes, nb))
+        e = np.empty((n_modes, nb))
+        c = np.empty((n_modes, nb))
+        f = np.empty((n_modes, nb))
+        k = np.empty((n_modes, nb))
+        integral = np.zeros((n_modes, nb))
+        y = np.empty(nb)
+        level = np.full(nb, -1.0)
+        target = np.empty(nb)
+        for b in range(nb):
+            target[b] = 0.9 * css[lo + b]
+        if dose0 >= 0:
+            for m in range(n_modes):
+                for b in range(nb):
+                    z[m, b] += g_dose[dose0, m, lo + b]
+        for o in range(n_out):
+            for b in range(nb):
                 acc = 0.0
                 for m in range(n_modes):
-                    acc += w_out[p, o, m] * (z[m] * f1[m] + g_rate[p, u, m] * f2[m])
-                auc[p, o] += acc
+                    acc += w[o, m, lo + b] * z[m, b]
+                stored[o, 0, lo + b] = acc
+                cmax[o, lo + b] = acc
+        for s in range(seg_t0.shape[0]):
+            d = seg_dose[s]
+            if d >= 0:
+                for m in range(n_modes):
+                    for b in range(nb):
+                        z[m, b] += g_dose[d, m, lo + b]
+            dt = seg_dt[s]
+            u = seg_rate[s]
             for m in range(n_modes):
-                z[m] = z[m] * e1[m] + g_rate[p, u, m] * f1[m]
+                for b in range(nb):
+                    e1, f1, f2 = _coefficients(lam[m, lo + b], dt)
+                    e[m, b] = e1
+                    f[m, b] = f1
+                    c[m, b] = g_rate[u, m, lo + b] * f1
+                    k[m, b] = g_rate[u, m, lo + b] * f2
+            gi = seg_gi[s]
+            t0 = seg_t0[s]
+            for j in range(seg_n[s]):
+                t = t0 + (j + 1) * dt
+                g = gi + j if gi >= 0 else -1
+                store = g >= 0 and g % store_every == 0
+                for m in range(n_modes):
+                    for b in range(nb):
+                        integral[m, b] += z[m, b] * f[m, b] + k[m, b]
+                        z[m, b] = z[m, b] * e[m, b] + c[m, b]
+                for o in range(n_out):
+                    for b in range(nb):
+                        y[b] = 0.0
+                    for m in range(n_modes):
+                        for b in range(nb):
+                            y[b] += w[o, m, lo + b] * z[m, b]
+                    for b in range(nb):
+                        if y[b] > cmax[o, lo + b]:
+                            cmax[o, lo + b] = y[b]
+                            tmax[o, lo + b] = t
+                    if store:
+                        col = g // store_every
+                        for b in range(nb):
+                            stored[o, col, lo + b] = y[b]
+                    if o == 0:
+                        for b in range(nb):
+                            if y[b] > threshold:
+                                above[lo + b] += dt
+                        if t >= ss_t - _EPS_T:
+                            for b in range(nb):
+                                if target[b] > 0 and y[b] >= target[b] and np.isnan(t90[lo + b]):
+                                    t90[lo + b] = t - ss_t
+                        if t >= end_t - _EPS_T:
+                            for b in range(nb):
+                                if level[b] < 0:
+                                    level[b] = y[b] * WASHOUT_FRACTION
+                                elif y[b] < level[b] and np.isnan(washout[lo + b]):
+                                    washout[lo + b] = t - end_t
+        for o in range(n_out):
+            for b in range(nb):
+                acc = 0.0
+                for m in range(n_modes):
+                    acc += w[o, m, lo + b] * integral[m, b]
+                auc[o, lo + b] = acc
     return stored, cmax, tmax, auc, above, t90, washout
 
 
@@ -280,36 +431,39 @@ class SimulationResult:
     steady_state: FloatArray  # (P, O) ng/mL for the maintenance phase continued for ever
 
 
+def _segments(sched: Schedule) -> tuple[object, ...]:
+    return (sched.seg_t0, sched.seg_dt, sched.seg_n, sched.seg_gi, sched.seg_rate,
+            sched.seg_dose, sched.dose_at_zero, sched.store_every, sched.n_store)
+
+
 def run(
     a: FloatArray, weights: FloatArray, sched: Schedule, threshold: float = math.inf
 ) -> SimulationResult:
     """Simulate every patient of the stack ``a`` (P, M, M) over ``sched``."""
     mod = modal(a, weights, sched)
-    stored, cmax, tmax, auc, above, t90, washout = _kernel(
-        mod.lam,
-        mod.g_rate,
-        mod.g_dose,
-        mod.w_out,
-        sched.times_h,
-        sched.rate_index,
-        sched.dose_index,
-        sched.store_index,
-        sched.n_store,
-        threshold,
-        np.ascontiguousarray(mod.steady_state[:, 0]),
-        sched.maintenance_start,
-        sched.dosing_end,
+    css = np.ascontiguousarray(mod.steady_state[:, 0])
+    if a.shape[0] == 1:
+        stored, cmax, tmax, auc, above, t90, washout = _single(
+            mod.lam[0], mod.g_rate[0], mod.g_dose[0], mod.w_out[0], *_segments(sched),
+            threshold, float(css[0]), sched.maintenance_start_h, sched.dosing_end_h,
+        )
+        return SimulationResult(
+            times_h=sched.stored_times_h, concentration=stored[None], cmax=cmax[None],
+            tmax_h=tmax[None], auc=auc[None], time_above_h=np.array([above]),
+            time_to_90pct_h=np.array([t90]), washout_h=np.array([washout]),
+            steady_state=mod.steady_state,
+        )
+    stored_t, cmax_t, tmax_t, auc_t, above, t90_a, washout_a = _population(
+        np.ascontiguousarray(mod.lam.T),
+        np.ascontiguousarray(np.transpose(mod.g_rate, (1, 2, 0))),
+        np.ascontiguousarray(np.transpose(mod.g_dose, (1, 2, 0))),
+        np.ascontiguousarray(np.transpose(mod.w_out, (1, 2, 0))),
+        *_segments(sched), threshold, css, sched.maintenance_start_h, sched.dosing_end_h,
     )
     return SimulationResult(
-        times_h=sched.times_h[sched.store_index >= 0],
-        concentration=stored,
-        cmax=cmax,
-        tmax_h=tmax,
-        auc=auc,
-        time_above_h=above,
-        time_to_90pct_h=t90,
-        washout_h=washout,
-        steady_state=mod.steady_state,
+        times_h=sched.stored_times_h, concentration=np.transpose(stored_t, (2, 0, 1)),
+        cmax=cmax_t.T, tmax_h=tmax_t.T, auc=auc_t.T, time_above_h=above,
+        time_to_90pct_h=t90_a, washout_h=washout_a, steady_state=mod.steady_state,
     )
 
 
