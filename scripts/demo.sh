@@ -14,6 +14,9 @@ echo
 echo "== Dose check: 18 mg/h for the same patient (above the 14 mg/h ceiling) =="
 "$cli" check --protocol cancer-continuous --weight-kg 70 --rate-mg-per-h 18 || true
 echo
+echo "== Bedside: seed 001 case 2 replayed, a recommendation after every event =="
+"$cli" replay examples/episodes/seed-001-case-2.yaml
+echo
 echo "== Assessment: a typical chronic non-cancer candidate (seed 004) =="
 "$cli" assess examples/patients/seed004-candidate.yaml --protocol noncancer-subcutaneous
 echo
