@@ -12,13 +12,13 @@ Run as a module to print the JSON Schema::
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from ketamine_cds.adapters.schema_export import print_schema, published_schema
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.errors import UserInputError
 
@@ -103,15 +103,12 @@ def read_episode_file(path: Path) -> Episode:
 
 def episode_json_schema() -> dict[str, Any]:
     """The JSON Schema of the episode file format."""
-    schema = Episode.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://ketamine-cds.invalid/schemas/episode.schema.json"
-    return schema
+    return published_schema(Episode, "episode")
 
 
 def main() -> None:
     """Print the episode file's JSON Schema."""
-    sys.stdout.write(json.dumps(episode_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    print_schema(Episode, "episode")
 
 
 if __name__ == "__main__":

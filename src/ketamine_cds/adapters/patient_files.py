@@ -12,7 +12,6 @@ Run as a module to print the patient file's JSON Schema::
 from __future__ import annotations
 
 import json
-import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ketamine_cds.adapters.protocol_files import describe_validation_error
+from ketamine_cds.adapters.schema_export import print_schema, published_schema
 from ketamine_cds.domain.assessment.contraindications import ContraindicationTable
 from ketamine_cds.domain.assessment.evidence import EvidenceTable
 from ketamine_cds.domain.assessment.patient import PatientRecord
@@ -90,15 +90,12 @@ def load_evidence_table() -> EvidenceTable:
 
 def patient_json_schema() -> dict[str, Any]:
     """The JSON Schema of the patient file format."""
-    schema = PatientRecord.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://ketamine-cds.invalid/schemas/patient.schema.json"
-    return schema
+    return published_schema(PatientRecord, "patient")
 
 
 def main() -> None:
     """Print the patient file's JSON Schema."""
-    sys.stdout.write(json.dumps(patient_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    print_schema(PatientRecord, "patient")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bedside_spec_build import build, ev, hours, kinds, rec
+from bedside_build import build, ev, hours, kinds, rec
 
 PROTOCOL = "marshfield-inpatient"
 BASELINE = {"pain": 8, "heart_rate": 80, "systolic_bp": 120, "respiratory_rate": 14}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bedside_spec_build import build, ev, hours, kinds, rec, rules
+from bedside_build import build, ev, hours, kinds, rec, rules
 
 START = ev("rate_change", 0, rate="0.1 mg/kg/h", by="RN")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bedside_spec_build import build, ev, hours, kinds, rec, rules
+from bedside_build import build, ev, hours, kinds, rec, rules
 
 SC = "noncancer-subcutaneous"
 INDUCTION = ev("rate_change", 0, rate="0.05 mg/kg/h", by="Dr P")
