@@ -224,8 +224,12 @@ def _single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled lo
     seg_t0: FloatArray, seg_dt: FloatArray, seg_n: IntArray, seg_gi: IntArray,
     seg_rate: IntArray, seg_dose: IntArray, dose0: int, store_every: int, n_store: int,
     threshold: float, css: float, ss_t: float, end_t: float,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, float, float]:
-    """One patient: trajectory at stored grid times, and the streamed summaries."""
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """One patient: trajectory at stored grid times, and the streamed summaries.
+
+    The AUC is integrated per segment in closed form; the steps only report the level.
+    Returns stored (O, T), cmax (O), tmax (O), auc (O), and [time above, t90, wash-out].
+    """
     n_modes = lam.shape[0]
     n_out = w.shape[0]
     stored = np.zeros((n_out, n_store))
@@ -235,11 +239,10 @@ def _single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled lo
     z = np.zeros(n_modes)
     e = np.empty(n_modes)
     c = np.empty(n_modes)
-    f = np.empty(n_modes)
-    k = np.empty(n_modes)
     above = 0.0
     t90 = np.nan
     washout = np.nan
+    need90 = css > 0
     level = -1.0
     target = 0.9 * css
     if dose0 >= 0:
@@ -256,51 +259,56 @@ def _single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled lo
             for m in range(n_modes):
                 z[m] += g_dose[d, m]
         dt = seg_dt[s]
+        n = seg_n[s]
         u = seg_rate[s]
         for m in range(n_modes):
-            e1, f1, f2 = _coefficients(lam[m], dt)
+            e1, f1, _ = _coefficients(lam[m], dt)
             e[m] = e1
             c[m] = g_rate[u, m] * f1
-            f[m] = f1
-            k[m] = g_rate[u, m] * f2
+            _, f1_seg, f2_seg = _coefficients(lam[m], dt * n)
+            integral[m] += z[m] * f1_seg + g_rate[u, m] * f2_seg
         gi = seg_gi[s]
         t0 = seg_t0[s]
-        for j in range(seg_n[s]):
+        watch = t0 + n * dt >= ss_t - _EPS_T or t0 + n * dt >= end_t - _EPS_T
+        for j in range(n):
             y0 = 0.0
             for m in range(n_modes):
-                integral[m] += z[m] * f[m] + k[m]
                 z[m] = z[m] * e[m] + c[m]
                 y0 += w[0, m] * z[m]
-            t = t0 + (j + 1) * dt
             if y0 > cmax[0]:
                 cmax[0] = y0
-                tmax[0] = t
+                tmax[0] = t0 + (j + 1) * dt
             if y0 > threshold:
                 above += dt
-            if t >= ss_t - _EPS_T and target > 0 and y0 >= target and np.isnan(t90):
-                t90 = t - ss_t
-            if level < 0 and t >= end_t - _EPS_T:
-                level = y0 * WASHOUT_FRACTION
-            elif level > 0 and y0 < level and np.isnan(washout):
-                washout = t - end_t
-            g = gi + j if gi >= 0 else -1
-            store = g >= 0 and g % store_every == 0
-            if store:
-                stored[0, g // store_every] = y0
+            if watch:
+                t = t0 + (j + 1) * dt
+                if need90 and t >= ss_t - _EPS_T and y0 >= target:
+                    t90 = t - ss_t
+                    need90 = False
+                if level < 0 and t >= end_t - _EPS_T:
+                    level = y0 * WASHOUT_FRACTION
+                elif level > 0 and y0 < level and np.isnan(washout):
+                    washout = t - end_t
+            if gi >= 0 and (gi + j) % store_every == 0:
+                col = (gi + j) // store_every
+                stored[0, col] = y0
+                for o in range(1, n_out):
+                    y = 0.0
+                    for m in range(n_modes):
+                        y += w[o, m] * z[m]
+                    stored[o, col] = y
             for o in range(1, n_out):
                 y = 0.0
                 for m in range(n_modes):
                     y += w[o, m] * z[m]
                 if y > cmax[o]:
                     cmax[o] = y
-                    tmax[o] = t
-                if store:
-                    stored[o, g // store_every] = y
+                    tmax[o] = t0 + (j + 1) * dt
     auc = np.zeros(n_out)
     for o in range(n_out):
         for m in range(n_modes):
             auc[o] += w[o, m] * integral[m]
-    return stored, cmax, tmax, auc, above, t90, washout
+    return stored, cmax, tmax, auc, np.array([above, t90, washout])
 
 
 _BLOCK = 256
@@ -313,11 +321,12 @@ def _population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compile
     seg_t0: FloatArray, seg_dt: FloatArray, seg_n: IntArray, seg_gi: IntArray,
     seg_rate: IntArray, seg_dose: IntArray, dose0: int, store_every: int, n_store: int,
     threshold: float, css: FloatArray, ss_t: float, end_t: float,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Many patients, in blocks laid out mode-major so the inner loops run over patients.
 
     Arrays are transposed: ``lam`` (M, P), ``g_rate`` (U, M, P), ``g_dose`` (B, M, P),
-    ``w`` (O, M, P). Outputs: stored (O, T, P) and per-patient summaries.
+    ``w`` (O, M, P). Returns stored (O, T, P), cmax (O, P), tmax (O, P), auc (O, P) and
+    (3, P) rows of time above the threshold, time to 90 % and wash-out.
     """
     n_modes, n_pat = lam.shape
     n_out = w.shape[0]
@@ -325,9 +334,9 @@ def _population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compile
     cmax = np.zeros((n_out, n_pat))
     tmax = np.zeros((n_out, n_pat))
     auc = np.zeros((n_out, n_pat))
-    above = np.zeros(n_pat)
-    t90 = np.full(n_pat, np.nan)
-    washout = np.full(n_pat, np.nan)
+    extra = np.full((3, n_pat), np.nan)
+    extra[0] = 0.0
+    use_threshold = threshold < np.inf
     n_blocks = (n_pat + _BLOCK - 1) // _BLOCK
     for blk in numba.prange(n_blocks):
         lo = blk * _BLOCK
@@ -335,14 +344,22 @@ def _population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compile
         z = np.zeros((n_modes, nb))
         e = np.empty((n_modes, nb))
         c = np.empty((n_modes, nb))
-        f = np.empty((n_modes, nb))
-        k = np.empty((n_modes, nb))
+        wb = np.empty((n_out, n_modes, nb))
         integral = np.zeros((n_modes, nb))
         y = np.empty(nb)
+        cm = np.zeros(nb)
+        tm = np.zeros(nb)
         level = np.full(nb, -1.0)
         target = np.empty(nb)
+        pending90 = 0
         for b in range(nb):
             target[b] = 0.9 * css[lo + b]
+            if target[b] > 0:
+                pending90 += 1
+            for o in range(n_out):
+                for m in range(n_modes):
+                    wb[o, m, b] = w[o, m, lo + b]
+        pending_wash = nb
         if dose0 >= 0:
             for m in range(n_modes):
                 for b in range(nb):
@@ -351,9 +368,11 @@ def _population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compile
             for b in range(nb):
                 acc = 0.0
                 for m in range(n_modes):
-                    acc += w[o, m, lo + b] * z[m, b]
+                    acc += wb[o, m, b] * z[m, b]
                 stored[o, 0, lo + b] = acc
                 cmax[o, lo + b] = acc
+        for b in range(nb):
+            cm[b] = cmax[0, lo + b]
         for s in range(seg_t0.shape[0]):
             d = seg_dose[s]
             if d >= 0:
@@ -361,59 +380,81 @@ def _population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compile
                     for b in range(nb):
                         z[m, b] += g_dose[d, m, lo + b]
             dt = seg_dt[s]
+            n = seg_n[s]
             u = seg_rate[s]
             for m in range(n_modes):
                 for b in range(nb):
-                    e1, f1, f2 = _coefficients(lam[m, lo + b], dt)
+                    e1, f1, _ = _coefficients(lam[m, lo + b], dt)
                     e[m, b] = e1
-                    f[m, b] = f1
                     c[m, b] = g_rate[u, m, lo + b] * f1
-                    k[m, b] = g_rate[u, m, lo + b] * f2
+                    _, f1_seg, f2_seg = _coefficients(lam[m, lo + b], dt * n)
+                    integral[m, b] += z[m, b] * f1_seg + g_rate[u, m, lo + b] * f2_seg
             gi = seg_gi[s]
             t0 = seg_t0[s]
-            for j in range(seg_n[s]):
+            for j in range(n):
                 t = t0 + (j + 1) * dt
-                g = gi + j if gi >= 0 else -1
-                store = g >= 0 and g % store_every == 0
+                for b in range(nb):
+                    y[b] = 0.0
                 for m in range(n_modes):
                     for b in range(nb):
-                        integral[m, b] += z[m, b] * f[m, b] + k[m, b]
-                        z[m, b] = z[m, b] * e[m, b] + c[m, b]
-                for o in range(n_out):
+                        zz = z[m, b] * e[m, b] + c[m, b]
+                        z[m, b] = zz
+                        y[b] += wb[0, m, b] * zz
+                for b in range(nb):
+                    if y[b] > cm[b]:
+                        cm[b] = y[b]
+                        tm[b] = t
+                if use_threshold:
                     for b in range(nb):
-                        y[b] = 0.0
-                    for m in range(n_modes):
-                        for b in range(nb):
-                            y[b] += w[o, m, lo + b] * z[m, b]
+                        if y[b] > threshold:
+                            extra[0, lo + b] += dt
+                if pending90 > 0 and t >= ss_t - _EPS_T:
                     for b in range(nb):
-                        if y[b] > cmax[o, lo + b]:
-                            cmax[o, lo + b] = y[b]
+                        if target[b] > 0 and y[b] >= target[b]:
+                            extra[1, lo + b] = t - ss_t
+                            target[b] = 0.0
+                            pending90 -= 1
+                if pending_wash > 0 and t >= end_t - _EPS_T:
+                    for b in range(nb):
+                        if level[b] < 0:
+                            level[b] = y[b] * WASHOUT_FRACTION
+                            if level[b] <= 0:
+                                pending_wash -= 1
+                        elif level[b] > 0 and y[b] < level[b]:
+                            extra[2, lo + b] = t - end_t
+                            level[b] = 0.0
+                            pending_wash -= 1
+                store = gi >= 0 and (gi + j) % store_every == 0
+                if store:
+                    col = (gi + j) // store_every
+                    for b in range(nb):
+                        stored[0, col, lo + b] = y[b]
+                for o in range(1, n_out):
+                    for b in range(nb):
+                        acc = 0.0
+                        for m in range(n_modes):
+                            acc += wb[o, m, b] * z[m, b]
+                        if acc > cmax[o, lo + b]:
+                            cmax[o, lo + b] = acc
                             tmax[o, lo + b] = t
-                    if store:
-                        col = g // store_every
-                        for b in range(nb):
-                            stored[o, col, lo + b] = y[b]
-                    if o == 0:
-                        for b in range(nb):
-                            if y[b] > threshold:
-                                above[lo + b] += dt
-                        if t >= ss_t - _EPS_T:
-                            for b in range(nb):
-                                if target[b] > 0 and y[b] >= target[b] and np.isnan(t90[lo + b]):
-                                    t90[lo + b] = t - ss_t
-                        if t >= end_t - _EPS_T:
-                            for b in range(nb):
-                                if level[b] < 0:
-                                    level[b] = y[b] * WASHOUT_FRACTION
-                                elif y[b] < level[b] and np.isnan(washout[lo + b]):
-                                    washout[lo + b] = t - end_t
+                        if store:
+                            stored[o, (gi + j) // store_every, lo + b] = acc
+        for b in range(nb):
+            cmax[0, lo + b] = cm[b]
+            tmax[0, lo + b] = tm[b]
         for o in range(n_out):
             for b in range(nb):
                 acc = 0.0
                 for m in range(n_modes):
-                    acc += w[o, m, lo + b] * integral[m, b]
+                    acc += wb[o, m, b] * integral[m, b]
                 auc[o, lo + b] = acc
-    return stored, cmax, tmax, auc, above, t90, washout
+    return stored, cmax, tmax, auc, extra
+
+
+def _call(kernel: object, *args: object) -> tuple[FloatArray, ...]:
+    """Call a compiled kernel (numba dispatchers carry no static signature)."""
+    result: tuple[FloatArray, ...] = kernel(*args)  # type: ignore[operator]
+    return result
 
 
 @dataclass(frozen=True)
@@ -443,17 +484,17 @@ def run(
     mod = modal(a, weights, sched)
     css = np.ascontiguousarray(mod.steady_state[:, 0])
     if a.shape[0] == 1:
-        stored, cmax, tmax, auc, above, t90, washout = _single(
-            mod.lam[0], mod.g_rate[0], mod.g_dose[0], mod.w_out[0], *_segments(sched),
+        stored, cmax, tmax, auc, extra = _call(
+            _single, mod.lam[0], mod.g_rate[0], mod.g_dose[0], mod.w_out[0], *_segments(sched),
             threshold, float(css[0]), sched.maintenance_start_h, sched.dosing_end_h,
         )
         return SimulationResult(
             times_h=sched.stored_times_h, concentration=stored[None], cmax=cmax[None],
-            tmax_h=tmax[None], auc=auc[None], time_above_h=np.array([above]),
-            time_to_90pct_h=np.array([t90]), washout_h=np.array([washout]),
-            steady_state=mod.steady_state,
+            tmax_h=tmax[None], auc=auc[None], time_above_h=extra[0:1],
+            time_to_90pct_h=extra[1:2], washout_h=extra[2:3], steady_state=mod.steady_state,
         )
-    stored_t, cmax_t, tmax_t, auc_t, above, t90_a, washout_a = _population(
+    stored, cmax, tmax, auc, extra = _call(
+        _population,
         np.ascontiguousarray(mod.lam.T),
         np.ascontiguousarray(np.transpose(mod.g_rate, (1, 2, 0))),
         np.ascontiguousarray(np.transpose(mod.g_dose, (1, 2, 0))),
@@ -461,9 +502,9 @@ def run(
         *_segments(sched), threshold, css, sched.maintenance_start_h, sched.dosing_end_h,
     )
     return SimulationResult(
-        times_h=sched.stored_times_h, concentration=np.transpose(stored_t, (2, 0, 1)),
-        cmax=cmax_t.T, tmax_h=tmax_t.T, auc=auc_t.T, time_above_h=above,
-        time_to_90pct_h=t90_a, washout_h=washout_a, steady_state=mod.steady_state,
+        times_h=sched.stored_times_h, concentration=np.transpose(stored, (2, 0, 1)),
+        cmax=cmax.T, tmax_h=tmax.T, auc=auc.T, time_above_h=extra[0],
+        time_to_90pct_h=extra[1], washout_h=extra[2], steady_state=mod.steady_state,
     )
 
 
