@@ -109,7 +109,8 @@ def simulate_population(  # noqa: PLR0913 - keyword-only options
     factors = sample(model, n, seed)
     sched: Schedule = schedule(model, regimen, horizon_h, step_h, band_every)
     n_out = len(model.observed)
-    stored = np.empty((n, n_out, sched.n_store), dtype=np.float32)
+    # patients last: the kernel's layout, contiguous for the copy and for the percentiles
+    stored = np.empty((n_out, sched.n_store, n), dtype=np.float32)
     cmax = np.empty((n, n_out))
     auc = np.empty((n, n_out))
     css = np.empty((n, n_out))
@@ -120,14 +121,14 @@ def simulate_population(  # noqa: PLR0913 - keyword-only options
         hi = min(n, lo + CHUNK)
         part = Factors(factors.volume[lo:hi], factors.flow[lo:hi], factors.sampled)
         res = run(matrices(model, part), output_weights(model, part), sched, threshold)
-        stored[lo:hi] = res.concentration
+        stored[:, :, lo:hi] = res.concentration.transpose(1, 2, 0)
         cmax[lo:hi] = res.cmax
         auc[lo:hi] = res.auc
         css[lo:hi] = res.steady_state
         t90[lo:hi] = res.time_to_90pct_h
         washout[lo:hi] = res.washout_h
         above[lo:hi] = res.time_above_h
-    bands = np.percentile(stored, PERCENTILES, axis=0).astype(np.float64)
+    bands = np.percentile(stored, PERCENTILES, axis=-1, overwrite_input=True).astype(np.float64)
     return PopulationResult(
         n=n,
         seed=seed,

@@ -54,6 +54,9 @@ class Phase:
             raise UserInputError(f"phase '{self.id}' needs a number of doses per day above 0")
         if self.over_h < 0:
             raise UserInputError(f"phase '{self.id}' cannot be given over a negative time")
+        # the unit conversions, once: the simulator asks for these numbers many times
+        object.__setattr__(self, "_mg_per_h", 0.0 if self.rate is None else self.rate.mg_per_h)
+        object.__setattr__(self, "_mg", 0.0 if self.dose is None else self.dose.mg)
 
     @property
     def end_h(self) -> float:
@@ -64,31 +67,30 @@ class Phase:
 
     def mean_rate_mg_per_h(self) -> float:
         """The average rate the phase delivers (what steady state is computed for)."""
+        mg_per_h: float = getattr(self, "_mg_per_h")  # noqa: B009 - set in __post_init__
+        mg: float = getattr(self, "_mg")  # noqa: B009
         if self.kind == "infusion":
-            assert self.rate is not None  # noqa: S101 - checked in __post_init__
-            return self.rate.mg_per_h
-        assert self.dose is not None  # noqa: S101
+            return mg_per_h
         if self.kind == "divided_doses":
-            assert self.doses_per_day is not None  # noqa: S101
-            return self.dose.mg * self.doses_per_day / 24.0
+            assert self.doses_per_day is not None  # noqa: S101 - checked in __post_init__
+            return mg * self.doses_per_day / 24.0
         return 0.0
 
     def deliveries(self) -> list[tuple[float, float, float]]:
         """The phase as (start h, end h, mg) pieces; start == end is an instant dose."""
+        mg: float = getattr(self, "_mg")  # noqa: B009 - set in __post_init__
         if self.kind == "infusion":
-            assert self.rate is not None  # noqa: S101
-            rate = self.rate.mg_per_h
+            rate: float = getattr(self, "_mg_per_h")  # noqa: B009
             if rate == 0 or self.duration_h == 0:
                 return []
             return [(self.start_h, self.end_h, rate * self.duration_h)]
-        assert self.dose is not None  # noqa: S101
         if self.kind == "bolus":
-            return [(self.start_h, self.start_h + self.over_h, self.dose.mg)]
+            return [(self.start_h, self.start_h + self.over_h, mg)]
         assert self.doses_per_day is not None  # noqa: S101
         interval = 24.0 / self.doses_per_day
         count = max(1, math.ceil(self.duration_h / interval - 1e-9))
         return [
-            (self.start_h + i * interval, self.start_h + i * interval + self.over_h, self.dose.mg)
+            (self.start_h + i * interval, self.start_h + i * interval + self.over_h, mg)
             for i in range(count)
         ]
 

@@ -10,6 +10,7 @@ result is exact at every reported time (to floating point), whatever the step le
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -23,6 +24,7 @@ from ketamine_cds.domain.pk.regimen import Regimen
 IntArray = npt.NDArray[np.int64]
 WASHOUT_FRACTION = 1.0 / 32.0  # five halvings: seed 000's "five elimination half-lives"
 _SERIES_LIMIT = 1e-4
+_REGISTER_MODES = 4
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,9 @@ class Schedule:
     @property
     def stored_times_h(self) -> FloatArray:
         """The times of the stored trajectory."""
-        return np.arange(self.n_store, dtype=np.float64) * self.step_h * self.store_every
+        times = np.arange(self.n_store, dtype=np.float64)
+        times *= self.step_h * self.store_every
+        return times
 
 
 def _subsegments(c0: float, c1: float, h: float) -> list[tuple[float, int, int, float]]:
@@ -108,13 +112,7 @@ def schedule(
                 vectors[j, state] += rate
     uniq, inverse = np.unique(vectors, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
-    dose_at: dict[float, FloatArray] = {}
-    for t, state, amount in instants:
-        if t < end:
-            dose_at.setdefault(t, np.zeros(n_states))[state] += amount
-    dose_list = list(dose_at.items())
-    dose_vectors = np.array([v for _, v in dose_list]) if dose_list else np.zeros((1, n_states))
-    dose_times = [t for t, _ in dose_list]
+    dose_times, dose_vectors = _dose_table(instants, n_states, end)
     segs: list[tuple[float, int, int, float, int, int]] = []
     for j in range(len(change) - 1):
         c0 = change[j]
@@ -122,9 +120,6 @@ def schedule(
         for k, (dt, n, gi, t0) in enumerate(_subsegments(c0, change[j + 1], step_h)):
             segs.append((dt, n, gi, t0, int(inverse[j]), dose if k == 0 else -1))
     maintenance = regimen.maintenance()
-    m_rates = np.zeros(n_states)
-    for inp in model.inputs[maintenance.route]:
-        m_rates[inp.state] += maintenance.mean_rate_mg_per_h() * inp.fraction
     return Schedule(
         rate_vectors=uniq,
         dose_vectors=dose_vectors,
@@ -139,9 +134,31 @@ def schedule(
         n_store=n_grid // store_every + 1,
         dose_at_zero=dose_times.index(0.0) if 0.0 in dose_times else -1,
         maintenance_start_h=maintenance.start_h,
-        maintenance_rates=m_rates,
+        maintenance_rates=_maintenance_rates(model, regimen),
         dosing_end_h=min(regimen.end_h, end),
     )
+
+
+def _dose_table(
+    instants: list[tuple[float, int, float]], n_states: int, end: float
+) -> tuple[list[float], FloatArray]:
+    """Instant doses summed per time: their times, and one vector of mg per state each."""
+    dose_at: dict[float, FloatArray] = {}
+    for t, state, amount in instants:
+        if t < end:
+            dose_at.setdefault(t, np.zeros(n_states))[state] += amount
+    if not dose_at:
+        return [], np.zeros((1, n_states))
+    return list(dose_at), np.array(list(dose_at.values()))
+
+
+def _maintenance_rates(model: CompiledModel, regimen: Regimen) -> FloatArray:
+    """Mean mg/h into each state during the maintenance phase."""
+    maintenance = regimen.maintenance()
+    rates = np.zeros(len(model.states))
+    for inp in model.inputs[maintenance.route]:
+        rates[inp.state] += maintenance.mean_rate_mg_per_h() * inp.fraction
+    return rates
 
 
 def _pieces(
@@ -173,6 +190,23 @@ def _pieces(
     return pieces, instants
 
 
+_THREADED_EIG_FROM = 4096
+
+
+def _eig(a: FloatArray) -> tuple[npt.NDArray[np.complex128], npt.NDArray[np.complex128]]:
+    """Eigen-decomposition of a stack; LAPACK releases the GIL, so large stacks use threads."""
+    workers = numba.get_num_threads()
+    if a.shape[0] < _THREADED_EIG_FROM or workers < 2:
+        lam, vec = np.linalg.eig(a)
+        return lam.astype(np.complex128), vec.astype(np.complex128)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(np.linalg.eig, np.array_split(a, workers)))
+    return (
+        np.concatenate([p[0] for p in parts]).astype(np.complex128),
+        np.concatenate([p[1] for p in parts]).astype(np.complex128),
+    )
+
+
 @dataclass(frozen=True)
 class Modal:
     """Per-patient modal form: eigenvalues, modal inputs and output weights."""
@@ -190,7 +224,7 @@ def modal(a: FloatArray, weights: FloatArray, sched: Schedule) -> Modal:
     ``weights`` is (P, O, M): concentration rows per patient. Raises on a matrix that cannot be
     diagonalised with real modes (no published linear compartment model gives one).
     """
-    lam_c, vec_c = np.linalg.eig(a)
+    lam_c, vec_c = _eig(a)
     if np.max(np.abs(lam_c.imag)) > 1e-9 * max(1.0, float(np.max(np.abs(lam_c.real)))):
         raise ValueError("a compartment matrix has complex modes; the model is not mammillary")
     lam, vec = lam_c.real, vec_c.real
@@ -220,10 +254,23 @@ def _coefficients(lam: float, dt: float) -> tuple[float, float, float]:
 
 @numba.njit(cache=True)
 def _single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loop on purpose
-    lam: FloatArray, g_rate: FloatArray, g_dose: FloatArray, w: FloatArray,
-    seg_t0: FloatArray, seg_dt: FloatArray, seg_n: IntArray, seg_gi: IntArray,
-    seg_rate: IntArray, seg_dose: IntArray, dose0: int, store_every: int, n_store: int,
-    threshold: float, css: float, ss_t: float, end_t: float,
+    lam: FloatArray,
+    g_rate: FloatArray,
+    g_dose: FloatArray,
+    w: FloatArray,
+    seg_t0: FloatArray,
+    seg_dt: FloatArray,
+    seg_n: IntArray,
+    seg_gi: IntArray,
+    seg_rate: IntArray,
+    seg_dose: IntArray,
+    dose0: int,
+    store_every: int,
+    n_store: int,
+    threshold: float,
+    css: float,
+    ss_t: float,
+    end_t: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """One patient: trajectory at stored grid times, and the streamed summaries.
 
@@ -270,6 +317,8 @@ def _single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled lo
         gi = seg_gi[s]
         t0 = seg_t0[s]
         watch = t0 + n * dt >= ss_t - _EPS_T or t0 + n * dt >= end_t - _EPS_T
+        # the next step whose end is a stored grid point (a counter: no division per step)
+        next_store = (-gi) % store_every if gi >= 0 else n
         for j in range(n):
             y0 = 0.0
             for m in range(n_modes):
@@ -289,7 +338,8 @@ def _single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled lo
                     level = y0 * WASHOUT_FRACTION
                 elif level > 0 and y0 < level and np.isnan(washout):
                     washout = t - end_t
-            if gi >= 0 and (gi + j) % store_every == 0:
+            if j == next_store:
+                next_store += store_every
                 col = (gi + j) // store_every
                 stored[0, col] = y0
                 for o in range(1, n_out):
@@ -311,16 +361,125 @@ def _single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled lo
     return stored, cmax, tmax, auc, np.array([above, t90, washout])
 
 
+@numba.njit(cache=True)
+def _single4(  # noqa: PLR0913, PLR0917, PLR0915, C901 - one compiled loop on purpose
+    lam: FloatArray,
+    g_rate: FloatArray,
+    g_dose: FloatArray,
+    w: FloatArray,
+    seg_t0: FloatArray,
+    seg_dt: FloatArray,
+    seg_n: IntArray,
+    seg_gi: IntArray,
+    seg_rate: IntArray,
+    seg_dose: IntArray,
+    dose0: int,
+    store_every: int,
+    n_store: int,
+    threshold: float,
+    css: float,
+    ss_t: float,
+    end_t: float,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """:func:`_single` for one output and at most four modes, held in registers.
+
+    Same inputs and results; arrays are padded to four modes (a padded mode has weight 0).
+    """
+    stored = np.zeros((1, n_store))
+    integral = np.zeros(4)
+    z0 = z1 = z2 = z3 = 0.0
+    if dose0 >= 0:
+        z0, z1, z2, z3 = g_dose[dose0, 0], g_dose[dose0, 1], g_dose[dose0, 2], g_dose[dose0, 3]
+    w0, w1, w2, w3 = w[0, 0], w[0, 1], w[0, 2], w[0, 3]
+    cmax = w0 * z0 + w1 * z1 + w2 * z2 + w3 * z3
+    stored[0, 0] = cmax
+    tmax = 0.0
+    above = 0.0
+    t90 = np.nan
+    washout = np.nan
+    need90 = css > 0
+    level = -1.0
+    target = 0.9 * css
+    for s in range(seg_t0.shape[0]):
+        d = seg_dose[s]
+        if d >= 0:
+            z0 += g_dose[d, 0]
+            z1 += g_dose[d, 1]
+            z2 += g_dose[d, 2]
+            z3 += g_dose[d, 3]
+        dt = seg_dt[s]
+        n = seg_n[s]
+        u = seg_rate[s]
+        zs = (z0, z1, z2, z3)
+        ec = np.empty((2, 4))
+        for m in range(4):
+            e1, f1, _ = _coefficients(lam[m], dt)
+            ec[0, m] = e1
+            ec[1, m] = g_rate[u, m] * f1
+            _, f1_seg, f2_seg = _coefficients(lam[m], dt * n)
+            integral[m] += zs[m] * f1_seg + g_rate[u, m] * f2_seg
+        e0, e1_, e2, e3 = ec[0, 0], ec[0, 1], ec[0, 2], ec[0, 3]
+        c0, c1, c2, c3 = ec[1, 0], ec[1, 1], ec[1, 2], ec[1, 3]
+        gi = seg_gi[s]
+        t0 = seg_t0[s]
+        watch = t0 + n * dt >= ss_t - _EPS_T or t0 + n * dt >= end_t - _EPS_T
+        next_store = (-gi) % store_every if gi >= 0 else n
+        for j in range(n):
+            z0 = z0 * e0 + c0
+            z1 = z1 * e1_ + c1
+            z2 = z2 * e2 + c2
+            z3 = z3 * e3 + c3
+            y = w0 * z0 + w1 * z1 + w2 * z2 + w3 * z3
+            if y > cmax:
+                cmax = y
+                tmax = t0 + (j + 1) * dt
+            if y > threshold:
+                above += dt
+            if watch:
+                t = t0 + (j + 1) * dt
+                if need90 and t >= ss_t - _EPS_T and y >= target:
+                    t90 = t - ss_t
+                    need90 = False
+                if level < 0 and t >= end_t - _EPS_T:
+                    level = y * WASHOUT_FRACTION
+                elif level > 0 and y < level and np.isnan(washout):
+                    washout = t - end_t
+            if j == next_store:
+                next_store += store_every
+                stored[0, (gi + j) // store_every] = y
+    auc = w0 * integral[0] + w1 * integral[1] + w2 * integral[2] + w3 * integral[3]
+    return (
+        stored,
+        np.array([cmax]),
+        np.array([tmax]),
+        np.array([auc]),
+        np.array([above, t90, washout]),
+    )
+
+
 _BLOCK = 256
 
 
 # no "nnan": the summaries use NaN for "not reached"
 @numba.njit(parallel=True, cache=True, fastmath={"contract", "reassoc", "arcp", "nsz"})
 def _population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loop on purpose
-    lam: FloatArray, g_rate: FloatArray, g_dose: FloatArray, w: FloatArray,
-    seg_t0: FloatArray, seg_dt: FloatArray, seg_n: IntArray, seg_gi: IntArray,
-    seg_rate: IntArray, seg_dose: IntArray, dose0: int, store_every: int, n_store: int,
-    threshold: float, css: FloatArray, ss_t: float, end_t: float,
+    lam: FloatArray,
+    g_rate: FloatArray,
+    g_dose: FloatArray,
+    w: FloatArray,
+    seg_t0: FloatArray,
+    seg_dt: FloatArray,
+    seg_n: IntArray,
+    seg_gi: IntArray,
+    seg_rate: IntArray,
+    seg_dose: IntArray,
+    dose0: int,
+    store_every: int,
+    n_store: int,
+    threshold: float,
+    css: FloatArray,
+    ss_t: float,
+    end_t: float,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Many patients, in blocks laid out mode-major so the inner loops run over patients.
 
@@ -461,7 +620,7 @@ def _call(kernel: object, *args: object) -> tuple[FloatArray, ...]:
 class SimulationResult:
     """Per-patient results; trajectories at the stored times only."""
 
-    times_h: FloatArray  # stored times
+    stored_step_h: float  # stored time k is k × stored_step_h
     concentration: FloatArray  # (P, O, T) ng/mL
     cmax: FloatArray  # (P, O)
     tmax_h: FloatArray  # (P, O)
@@ -471,10 +630,26 @@ class SimulationResult:
     washout_h: FloatArray  # (P,) from the end of dosing to 1/32 of the level then
     steady_state: FloatArray  # (P, O) ng/mL for the maintenance phase continued for ever
 
+    @property
+    def times_h(self) -> FloatArray:
+        """The stored times (built when asked: a 1-second trajectory is long)."""
+        times = np.arange(self.concentration.shape[2], dtype=np.float64)
+        times *= self.stored_step_h
+        return times
+
 
 def _segments(sched: Schedule) -> tuple[object, ...]:
-    return (sched.seg_t0, sched.seg_dt, sched.seg_n, sched.seg_gi, sched.seg_rate,
-            sched.seg_dose, sched.dose_at_zero, sched.store_every, sched.n_store)
+    return (
+        sched.seg_t0,
+        sched.seg_dt,
+        sched.seg_n,
+        sched.seg_gi,
+        sched.seg_rate,
+        sched.seg_dose,
+        sched.dose_at_zero,
+        sched.store_every,
+        sched.n_store,
+    )
 
 
 def run(
@@ -484,14 +659,37 @@ def run(
     mod = modal(a, weights, sched)
     css = np.ascontiguousarray(mod.steady_state[:, 0])
     if a.shape[0] == 1:
+        lam, g_rate, g_dose, w_out = mod.lam[0], mod.g_rate[0], mod.g_dose[0], mod.w_out[0]
+        kernel: object = _single
+        if lam.shape[0] <= _REGISTER_MODES and w_out.shape[0] == 1:
+            pad = _REGISTER_MODES - lam.shape[0]
+            lam = np.concatenate([lam, -np.ones(pad)])
+            g_rate = np.pad(g_rate, ((0, 0), (0, pad)))
+            g_dose = np.pad(g_dose, ((0, 0), (0, pad)))
+            w_out = np.pad(w_out, ((0, 0), (0, pad)))
+            kernel = _single4
         stored, cmax, tmax, auc, extra = _call(
-            _single, mod.lam[0], mod.g_rate[0], mod.g_dose[0], mod.w_out[0], *_segments(sched),
-            threshold, float(css[0]), sched.maintenance_start_h, sched.dosing_end_h,
+            kernel,
+            lam,
+            g_rate,
+            g_dose,
+            w_out,
+            *_segments(sched),
+            threshold,
+            float(css[0]),
+            sched.maintenance_start_h,
+            sched.dosing_end_h,
         )
         return SimulationResult(
-            times_h=sched.stored_times_h, concentration=stored[None], cmax=cmax[None],
-            tmax_h=tmax[None], auc=auc[None], time_above_h=extra[0:1],
-            time_to_90pct_h=extra[1:2], washout_h=extra[2:3], steady_state=mod.steady_state,
+            stored_step_h=sched.step_h * sched.store_every,
+            concentration=stored[None],
+            cmax=cmax[None],
+            tmax_h=tmax[None],
+            auc=auc[None],
+            time_above_h=extra[0:1],
+            time_to_90pct_h=extra[1:2],
+            washout_h=extra[2:3],
+            steady_state=mod.steady_state,
         )
     stored, cmax, tmax, auc, extra = _call(
         _population,
@@ -499,12 +697,22 @@ def run(
         np.ascontiguousarray(np.transpose(mod.g_rate, (1, 2, 0))),
         np.ascontiguousarray(np.transpose(mod.g_dose, (1, 2, 0))),
         np.ascontiguousarray(np.transpose(mod.w_out, (1, 2, 0))),
-        *_segments(sched), threshold, css, sched.maintenance_start_h, sched.dosing_end_h,
+        *_segments(sched),
+        threshold,
+        css,
+        sched.maintenance_start_h,
+        sched.dosing_end_h,
     )
     return SimulationResult(
-        times_h=sched.stored_times_h, concentration=np.transpose(stored, (2, 0, 1)),
-        cmax=cmax.T, tmax_h=tmax.T, auc=auc.T, time_above_h=extra[0],
-        time_to_90pct_h=extra[1], washout_h=extra[2], steady_state=mod.steady_state,
+        stored_step_h=sched.step_h * sched.store_every,
+        concentration=np.transpose(stored, (2, 0, 1)),
+        cmax=cmax.T,
+        tmax_h=tmax.T,
+        auc=auc.T,
+        time_above_h=extra[0],
+        time_to_90pct_h=extra[1],
+        washout_h=extra[2],
+        steady_state=mod.steady_state,
     )
 
 
