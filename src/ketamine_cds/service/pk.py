@@ -15,6 +15,16 @@ import numpy as np
 
 from ketamine_cds import DECISION_SUPPORT_NOTICE
 from ketamine_cds.adapters.pk_models import get_model, load_models
+from ketamine_cds.domain.episode import (
+    DoseGiven,
+    Episode,
+    Pause,
+    PhaseChange,
+    RateChange,
+    Resume,
+    Stop,
+    rate_of,
+)
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.pk.model import CompiledModel, compile_model
 from ketamine_cds.domain.pk.population import PERCENTILES, simulate_population
@@ -203,6 +213,81 @@ def _phase_from_plan(
         dose=Mass.of(float(dose), "mg"),
         doses_per_day=float(per_day),
     )
+
+
+def regimen_from_episode(
+    episode: Episode, plan: dict[str, Any], extend_h: float = 0.0
+) -> tuple[Regimen, list[str]]:
+    """A recorded episode's rate history (and doses given) as a regimen.
+
+    Each stretch of one pump rate becomes a constant infusion; pauses and stops are stretches
+    at 0 mg/h. The route is the route of the protocol phase the episode is in. A rate still
+    running at the last event is continued for ``extend_h`` hours.
+    """
+    routes = {p["id"]: p["route"] for p in plan["phases"]}
+    # a recorded dose carries no duration; a protocol bolus given "over 30 min" keeps it
+    overs = {p["id"]: float(p.get("over_h") or 0.0) for p in plan["phases"] if p["kind"] == "bolus"}
+    phase = episode.phase or plan["phases"][0]["id"]
+    weight = episode.patient.body_weight
+    t0 = episode.started_at
+    phases: list[Phase] = []
+    notes: list[str] = [f"Episode of {weight}; times are hours from {t0.isoformat()}."]
+    running: tuple[float, float, str] | None = None  # (start h, mg/h, route)
+    last_rate = 0.0
+
+    def close(at_h: float) -> None:
+        nonlocal running
+        if running is not None and at_h > running[0] and running[1] > 0:
+            phases.append(
+                Phase(
+                    id=f"rate-{len(phases) + 1}",
+                    route=_route(running[2]),
+                    kind="infusion",
+                    start_h=running[0],
+                    duration_h=at_h - running[0],
+                    rate=Rate.of(running[1], "mg/h"),
+                )
+            )
+        running = None
+
+    for event in episode.events:
+        at_h = (event.at - t0).total_seconds() / 3600.0
+        if isinstance(event, PhaseChange):
+            phase = event.to_phase
+        elif isinstance(event, RateChange | Resume):
+            value = event.rate
+            rate = last_rate if value is None else rate_of(value, weight).mg_per_h  # type: ignore[arg-type]
+            close(at_h)
+            running = (at_h, rate, routes.get(phase, "iv"))
+            last_rate = rate
+        elif isinstance(event, Pause | Stop):
+            close(at_h)
+        elif isinstance(event, DoseGiven):
+            dose = event.dose
+            assert isinstance(dose, Mass)  # noqa: S101 - the episode format refuses ranges
+            phases.append(
+                Phase(
+                    id=f"dose-{len(phases) + 1}",
+                    route=_route(event.route or routes.get(phase, "iv")),
+                    kind="bolus",
+                    start_h=at_h,
+                    duration_h=0.0,
+                    dose=dose,
+                    over_h=overs.get(phase, 0.0),
+                )
+            )
+    if running is not None:
+        last_h = (episode.events[-1].at - t0).total_seconds() / 3600.0 if episode.events else 0.0
+        end_h = max(last_h, running[0]) + extend_h
+        notes.append(
+            f"The rate running at the last event ({running[1]:g} mg/h) is simulated up to "
+            f"{end_h:g} h ({extend_h:g} h beyond the last event; set it with --hours)."
+        )
+        close(end_h)
+    if not phases:
+        raise UserInputError("the episode records no rate or dose to simulate")
+    phases.sort(key=lambda p: p.start_h)
+    return Regimen(phases=tuple(phases), label=f"episode under {episode.protocol.id}"), notes
 
 
 @dataclass(frozen=True)

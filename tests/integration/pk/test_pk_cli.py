@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from ketamine_cds.entrypoints.cli.app import app
@@ -132,3 +134,31 @@ def test_an_unknown_model_exits_2_with_one_sentence():
     )
     assert result.exit_code == 2
     assert "error: there is no pharmacokinetic model 'marsh'" in result.output.lower()
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "episodes"
+
+
+def test_simulate_an_episode_follows_its_rate_history():
+    """An episode's rate changes become consecutive infusions; steady state is the last rate's."""
+    result = runner.invoke(
+        app, ["pk", "simulate", "--episode", str(EXAMPLES / "seed-001-case-2.yaml"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    phases = [p for p in out["regimen"]["phases"] if p["kind"] == "infusion"]
+    assert len(phases) >= 2
+    assert all(a["end_h"] <= b["start_h"] + 1e-9 for a, b in itertools.pairwise(phases))
+    last_rate = phases[-1]["mean_rate_mg_per_h"]
+    clearance = out["derived"]["clearance_l_per_h"]
+    assert out["steady_state_ng_per_ml"] == pytest.approx(last_rate / clearance * 1000, rel=1e-3)
+
+
+def test_a_loading_dose_in_an_episode_keeps_the_protocols_30_minutes():
+    """Prommer's 0.5 mg/kg loading dose recorded as given runs over the protocol's 30 minutes."""
+    result = runner.invoke(
+        app, ["pk", "simulate", "--episode", str(EXAMPLES / "prommer-loading.yaml"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    dose = json.loads(result.output)["regimen"]["phases"][0]
+    assert dose["end_h"] - dose["start_h"] == pytest.approx(0.5)

@@ -7,11 +7,13 @@ from typing import Any
 
 import typer
 
+from ketamine_cds.adapters.episode_files import read_episode_file
 from ketamine_cds.adapters.plots import plot_simulation
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.pk.regimen import Regimen
 from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
 from ketamine_cds.service import pk as service
+from ketamine_cds.service.planning import plan_json
 
 pk_app = typer.Typer(
     help="Pharmacokinetics: simulated plasma ketamine from cited models.", no_args_is_help=True
@@ -68,10 +70,10 @@ def _regimen(
     if len(given) != 1:
         raise UserInputError("give exactly one of --protocol, --episode or --rate-mg-per-h")
     if episode is not None:
-        raise UserInputError("reading a bedside episode file is not available yet")
+        recorded = read_episode_file(episode)
+        plan = plan_json(recorded.protocol.id, recorded.patient.body_weight.kg)
+        return service.regimen_from_episode(recorded, plan, hours or 0.0)
     if protocol is not None:
-        from ketamine_cds.service.planning import plan_json  # noqa: PLC0415 - only when asked
-
         plan = plan_json(protocol, weight_kg)
         wanted = tuple(p.strip() for p in phases.split(",")) if phases else ()
         return service.regimen_from_plan(plan, hours or service.DEFAULT_OPEN_ENDED_H, wanted)
@@ -84,7 +86,9 @@ def _regimen(
 @pk_app.command("simulate")
 @user_errors
 def simulate_command(
-    weight_kg: float = typer.Option(..., "--weight-kg", help="Body weight in kg."),
+    weight_kg: float | None = typer.Option(
+        None, "--weight-kg", help="Body weight in kg (an episode file gives its own)."
+    ),
     protocol: str | None = typer.Option(None, "--protocol", help="Simulate a protocol's plan."),
     episode: Path | None = typer.Option(None, "--episode", help="A recorded episode file."),
     rate: float | None = typer.Option(None, "--rate-mg-per-h", help="A constant rate (mg/h)."),
@@ -107,6 +111,10 @@ def simulate_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),  # noqa: FBT003
 ) -> None:
     """Simulate plasma ketamine (and norketamine where the model has it) for a regimen."""
+    if episode is not None and weight_kg is None:
+        weight_kg = read_episode_file(episode).patient.body_weight.kg
+    if weight_kg is None:
+        raise UserInputError("--weight-kg is needed")
     regimen, notes = _regimen(protocol, episode, rate, hours, route, weight_kg, phases)
     result = service.simulate(
         regimen,
