@@ -11,14 +11,13 @@ Run as a module to print the JSON Schema::
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from ketamine_cds.adapters.schema_export import print_schema, published_schema
+from ketamine_cds.adapters.structured_text import parse_structured
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.errors import UserInputError
 
@@ -63,20 +62,6 @@ def describe_episode_error(name: str, error: ValidationError) -> str:
     return f"{name}: {message}" + (f" (at {where})" if where else "")
 
 
-def _parse(text: str, name: str, *, as_json: bool) -> object:
-    if as_json:
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise UserInputError(f"{name} is not valid JSON at line {error.lineno}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UserInputError(f"{name} is not valid YAML{where}") from None
-
-
 def parse_episode_data(data: object, name: str) -> Episode:
     """Validate already-parsed episode data; ``name`` is how errors refer to it."""
     if not isinstance(data, dict):
@@ -89,7 +74,7 @@ def parse_episode_data(data: object, name: str) -> Episode:
 
 def parse_episode_text(text: str, name: str, *, as_json: bool = False) -> Episode:
     """Validate an episode's YAML or JSON text."""
-    return parse_episode_data(_parse(text, name, as_json=as_json), name)
+    return parse_episode_data(parse_structured(text, name, as_json=as_json), name)
 
 
 def read_episode_file(path: Path) -> Episode:

@@ -11,7 +11,6 @@ Run as a module to print the patient file's JSON Schema::
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from ketamine_cds.adapters.protocol_files import describe_validation_error
 from ketamine_cds.adapters.schema_export import print_schema, published_schema
+from ketamine_cds.adapters.structured_text import parse_structured
 from ketamine_cds.domain.assessment.contraindications import ContraindicationTable
 from ketamine_cds.domain.assessment.evidence import EvidenceTable
 from ketamine_cds.domain.assessment.patient import PatientRecord
@@ -33,23 +33,9 @@ DATA_FOLDER = ("data", "assessment")
 T = TypeVar("T", bound=BaseModel)
 
 
-def _parse(text: str, name: str, *, as_json: bool) -> object:
-    if as_json:
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise UserInputError(f"{name} is not valid JSON at line {error.lineno}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UserInputError(f"{name} is not valid YAML{where}") from None
-
-
 def parse_patient_text(text: str, name: str, *, as_json: bool = False) -> PatientRecord:
     """Validate a patient record's text; ``name`` is how errors refer to the file."""
-    data = _parse(text, name, as_json=as_json)
+    data = parse_structured(text, name, as_json=as_json)
     if not isinstance(data, dict):
         raise UserInputError(f"{name} does not hold a patient record (expected a mapping of keys)")
     try:

@@ -10,15 +10,13 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
+from ketamine_cds.adapters.structured_text import parse_structured
 from ketamine_cds.domain.errors import ProtocolFileError
 from ketamine_cds.domain.protocols.schema import Protocol
 
 SHIPPED_PACKAGE = "ketamine_cds.protocols"
-# libyaml's safe loader parses the twenty shipped files ten times faster than the pure one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _where(location: tuple[int | str, ...]) -> str:
@@ -48,12 +46,7 @@ def describe_validation_error(name: str, error: ValidationError) -> str:
 
 def parse_protocol_text(text: str, name: str) -> Protocol:
     """Validate one protocol's YAML text; ``name`` is how errors refer to the file."""
-    try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader, C-accelerated
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ProtocolFileError(f"{name} is not valid YAML{where}") from None
+    data = parse_structured(text, name, as_json=False, error_type=ProtocolFileError)
     if not isinstance(data, dict):
         raise ProtocolFileError(f"{name} does not hold a protocol (expected a mapping of keys)")
     try:
