@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol as TypingProtocol
-from typing import runtime_checkable
 
 from ketamine_cds.domain.assessment.patient import ExaminationSign, PainType, PatientRecord
 from ketamine_cds.domain.assessment.screening import NeuropathicScreen, screen_neuropathic
 from ketamine_cds.domain.findings import Finding
+from ketamine_cds.domain.protocols.schema import EligibilityCriterion, EligibilityGroup, Source
 
 
 class Status(StrEnum):
@@ -37,79 +36,6 @@ class FindingResult:
     status: Status
     reason: str
     missing: tuple[str, ...] = ()
-
-
-class SourceLike(TypingProtocol):
-    """The source of a protocol rule, as the protocol schema declares it."""
-
-    @property
-    def document(self) -> str:
-        """'seed 001' or a named reference."""
-        ...
-
-    @property
-    def section(self) -> str:
-        """The section heading."""
-        ...
-
-    @property
-    def quote(self) -> str | None:
-        """The source's words, if given."""
-        ...
-
-
-@runtime_checkable
-class CriterionLike(TypingProtocol):
-    """One eligibility criterion of a protocol file."""
-
-    @property
-    def id(self) -> str:
-        """Criterion id."""
-        ...
-
-    @property
-    def text(self) -> str:
-        """Criterion text."""
-        ...
-
-    @property
-    def source(self) -> SourceLike:
-        """Where the criterion comes from."""
-        ...
-
-    @property
-    def finding(self) -> Finding:
-        """The finding the criterion asks for."""
-        ...
-
-
-class GroupLike(TypingProtocol):
-    """A group of criteria or groups of a protocol file (exactly one of all_of / any_of)."""
-
-    @property
-    def id(self) -> str:
-        """Group id."""
-        ...
-
-    @property
-    def text(self) -> str:
-        """Group text."""
-        ...
-
-    @property
-    def source(self) -> SourceLike:
-        """Where the group comes from."""
-        ...
-
-    @property
-    def all_of(self) -> Sequence[CriterionLike | GroupLike] | None:
-        """Members that must all be met."""
-        ...
-
-    @property
-    def any_of(self) -> Sequence[CriterionLike | GroupLike] | None:
-        """Members of which one must be met."""
-        ...
 
 
 def _flag(value: bool | None, field: str, yes: str, no: str) -> tuple[Status, str, tuple[str, ...]]:  # noqa: FBT001
@@ -379,7 +305,7 @@ class CriterionResult:
 
     id: str
     text: str
-    source: SourceLike | None
+    source: Source | None
     status: Status
     reason: str
     finding: Finding | None = None
@@ -417,13 +343,13 @@ class EligibilityResult:
 
 
 def _walk(
-    node: CriterionLike | GroupLike,
+    node: EligibilityCriterion | EligibilityGroup,
     record: PatientRecord,
     path: tuple[str, ...],
     criteria: list[CriterionResult],
     groups: list[GroupResult],
 ) -> Status:
-    if isinstance(node, CriterionLike):
+    if isinstance(node, EligibilityCriterion):
         result = evaluate_finding(node.finding, record)
         criteria.append(
             CriterionResult(
@@ -460,7 +386,7 @@ NO_CRITERIA_TEXT = (
 )
 
 
-def evaluate_eligibility(root: GroupLike | None, record: PatientRecord) -> EligibilityResult:
+def evaluate_eligibility(root: EligibilityGroup | None, record: PatientRecord) -> EligibilityResult:
     """Decide a protocol's eligibility tree; ``None`` (no criteria stated) is said explicitly."""
     if root is None:
         return EligibilityResult(

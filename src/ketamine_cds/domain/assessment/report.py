@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-from typing import Protocol as TypingProtocol
 
 from ketamine_cds.domain.assessment.citation import Citation
 from ketamine_cds.domain.assessment.contraindications import (
@@ -29,8 +28,6 @@ from ketamine_cds.domain.assessment.contraindications import (
 from ketamine_cds.domain.assessment.eligibility import (
     CriterionResult,
     EligibilityResult,
-    GroupLike,
-    SourceLike,
     Status,
     evaluate_eligibility,
 )
@@ -47,6 +44,7 @@ from ketamine_cds.domain.assessment.screening import (
     NeuropathicScreen,
     screen_neuropathic,
 )
+from ketamine_cds.domain.protocols.schema import Protocol, Source
 
 
 class Verdict(StrEnum):
@@ -55,35 +53,6 @@ class Verdict(StrEnum):
     ELIGIBLE = "eligible"
     NOT_ELIGIBLE = "not_eligible"
     NEEDS_INFORMATION = "needs_information"
-
-
-class ProtocolLike(TypingProtocol):
-    """What the assessment needs of a protocol file."""
-
-    @property
-    def id(self) -> str:
-        """Protocol id."""
-        ...
-
-    @property
-    def version(self) -> str:
-        """Protocol version."""
-        ...
-
-    @property
-    def title(self) -> str:
-        """Protocol title."""
-        ...
-
-    @property
-    def population(self) -> str:
-        """'cancer', 'non_cancer' or 'any'."""
-        ...
-
-    @property
-    def eligibility(self) -> GroupLike | None:
-        """The eligibility tree, or None where the source states none."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -147,7 +116,7 @@ def _population_status(protocol_population: str, record: PatientRecord) -> Statu
 
 
 def assess_protocol(
-    protocol: ProtocolLike,
+    protocol: Protocol,
     record: PatientRecord,
     contraindications: Sequence[ContraindicationFinding],
 ) -> ProtocolAssessment:
@@ -222,7 +191,7 @@ def score_record(record: PatientRecord) -> Scores:
 
 def assess(
     record: PatientRecord,
-    protocols: Sequence[ProtocolLike],
+    protocols: Sequence[Protocol],
     contraindications: ContraindicationTable,
     evidence: EvidenceTable,
 ) -> Assessment:
@@ -237,7 +206,7 @@ def assess(
     )
 
 
-def _source(source: SourceLike | Citation | None) -> dict[str, str | None] | None:
+def _source(source: Source | Citation | None) -> dict[str, str | None] | None:
     if source is None:
         return None
     return {"document": source.document, "section": source.section, "quote": source.quote}

@@ -56,6 +56,10 @@ class Source(Model):
         """``seed 001, Ketamine Protocol Details``."""
         return f"{self.document}, {self.section}"
 
+    def as_dict(self) -> dict[str, str | None]:
+        """The source as plain JSON values."""
+        return {"document": self.document, "section": self.section, "quote": self.quote}
+
 
 class Rule(Model):
     """A statement of the protocol with its identity and its source."""
