@@ -249,19 +249,24 @@ def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, to
                 raise UserInputError(f"route {route} of model {spec.id} has no time to peak")
             pending_depots.append((route, rs.bioavailability.value, rs.tmax.to("hour")))
         notes[route] = ""
-    base = CompiledModel(
-        spec=spec,
-        weight_kg=weight_kg,
-        states=tuple(ids),
-        volumes_l=np.array(volumes),
-        flow_from=np.array(flow_from, dtype=np.int64),
-        flow_to=np.array(flow_to, dtype=np.int64),
-        flow_value=np.array(values),
-        flow_is_clearance=np.array(is_cl, dtype=np.bool_),
-        observed=tuple((c.drug, ids.index(c.id)) for c in spec.compartments if c.observed),
-        inputs={},
-        route_notes=notes,
-    )
+    def compiled(with_inputs: bool) -> CompiledModel:  # noqa: FBT001 - local helper
+        return CompiledModel(
+            spec=spec,
+            weight_kg=weight_kg,
+            states=tuple(ids),
+            volumes_l=np.array(volumes),
+            flow_from=np.array(flow_from, dtype=np.int64),
+            flow_to=np.array(flow_to, dtype=np.int64),
+            flow_value=np.array(values),
+            flow_is_clearance=np.array(is_cl, dtype=np.bool_),
+            observed=tuple((c.drug, ids.index(c.id)) for c in spec.compartments if c.observed),
+            inputs={r: tuple(v) for r, v in inputs.items()} if with_inputs else {},
+            route_notes=notes,
+            flow_names=tuple(names),
+        )
+
+    # The depots' absorption constants are fitted on the model without them, then added.
+    base = compiled(with_inputs=False)
     typical = base.matrix()
     out_row = base.output_weights()[0]
     for route, fraction, tmax_h in pending_depots:
@@ -278,20 +283,7 @@ def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, to
             f"Absorption rate constant {ka:.3g}/h derived so that this model peaks at "
             f"{tmax_h * 60:.0f} min."
         )
-    full = CompiledModel(
-        spec=spec,
-        weight_kg=weight_kg,
-        states=tuple(ids),
-        volumes_l=np.array(volumes),
-        flow_from=np.array(flow_from, dtype=np.int64),
-        flow_to=np.array(flow_to, dtype=np.int64),
-        flow_value=np.array(values),
-        flow_is_clearance=np.array(is_cl, dtype=np.bool_),
-        observed=tuple((c.drug, ids.index(c.id)) for c in spec.compartments if c.observed),
-        inputs={r: tuple(v) for r, v in inputs.items()},
-        route_notes=notes,
-        flow_names=tuple(names),
-    )
+    full = compiled(with_inputs=True)
     return _prune(full)
 
 

@@ -188,17 +188,7 @@ def _print_simulation(payload: dict[str, Any]) -> None:
         low, high = item["seed_004_range"]
         flag = "within" if item["within"] else "OUTSIDE"
         typer.echo(f"  {name}: {item['value']:g} (seed 004: {low:g}-{high:g}, {flag})")
-    for route, info in payload["routes"].items():
-        if "bioavailability" in info:
-            alts = "; ".join(f"{a['value']:g} ({a['source']})" for a in info["alternatives"])
-            typer.echo(
-                f"Route {route}: bioavailability {info['bioavailability']['value']:g} "
-                f"({info['bioavailability']['source']})"
-                + (f"; other figures: {alts}" if alts else "")
-            )
-        for key in ("assumption", "derived"):
-            if info.get(key):
-                typer.echo(f"  {info[key]}")
+    _print_routes(payload)
     _print_tail(payload)
 
 
