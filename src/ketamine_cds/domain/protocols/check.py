@@ -55,28 +55,21 @@ class CheckResult:
     dose_bands: tuple[str, ...] = field(default=())
 
 
-def _plausible_rate(rate: Rate, weight: BodyWeight, limits: LimitTable) -> None:
-    per_kg = rate.per_weight(weight)
-    ceiling = limits.plausibility.max_rate
-    if per_kg.mg_per_kg_per_h <= 0:
-        raise UserInputError(f"a rate of {rate} is not a rate to check; give a positive mg/h")
-    if per_kg > ceiling:
+def _plausible(value: Rate | Mass, weight: BodyWeight, limits: LimitTable) -> None:
+    """Refuse a non-positive value, or one so large it can only be an entry error (µg for mg)."""
+    is_rate = isinstance(value, Rate)
+    what, unit, micro = ("rate", "mg/h", "µg/h") if is_rate else ("dose", "mg", "µg")
+    ceiling = limits.plausibility.max_rate if is_rate else limits.plausibility.max_dose
+    per_kg = value.per_weight(weight)
+    if per_kg.magnitude() <= 0:
         raise UserInputError(
-            f"{num(rate.mg_per_h)} mg/h is {num(per_kg.mg_per_kg_per_h)} mg/kg/h for {weight}, "
-            f"beyond any ketamine dose ({ceiling}); if it was entered in µg/h it is "
-            f"{num(rate.mg_per_h / 1000)} mg/h"
+            f"a {what} of {value} is not a {what} to check; give a positive {unit}"
         )
-
-
-def _plausible_dose(dose: Mass, weight: BodyWeight, limits: LimitTable) -> None:
-    per_kg = dose.per_weight(weight)
-    ceiling = limits.plausibility.max_dose
-    if per_kg.mg_per_kg <= 0:
-        raise UserInputError(f"a dose of {dose} is not a dose to check; give a positive mg")
     if per_kg > ceiling:
         raise UserInputError(
-            f"{num(dose.mg)} mg is {num(per_kg.mg_per_kg)} mg/kg for {weight}, beyond any "
-            f"ketamine dose ({ceiling}); if it was entered in µg it is {num(dose.mg / 1000)} mg"
+            f"{_show(value)} is {num(per_kg.magnitude())} {per_kg.canonical_symbol()} for "
+            f"{weight}, beyond any ketamine dose ({ceiling}); if it was entered in {micro} it is "
+            f"{num(value.magnitude() / 1000)} {unit}"
         )
 
 
@@ -124,7 +117,7 @@ def check_rate(
 ) -> CheckResult:
     """Check an infusion rate against the hard limit, then the protocol's soft ceilings."""
     limits.check_weight(weight)
-    _plausible_rate(rate, weight, limits)
+    _plausible(rate, weight, limits)
     per_kg = rate.per_weight(weight)
     bands = tuple(band.id for band in limits.bands_for(per_kg))
     base = {
@@ -155,7 +148,7 @@ def check_dose(  # noqa: PLR0913 - every argument is a distinct clinical input
 ) -> CheckResult:
     """Check one dose: given over more than an hour it is an infusion and checked as a rate."""
     limits.check_weight(weight)
-    _plausible_dose(dose, weight, limits)
+    _plausible(dose, weight, limits)
     if over is not None and over.hours <= 0:
         raise UserInputError(f"a dose given over {over} is not a time; give minutes above zero")
     if over is not None and over > limits.bolus_max_over:
