@@ -16,7 +16,12 @@ from ketamine_cds.domain.errors import UserInputError
 P = ParamSpec("P")
 R = TypeVar("R")
 
-EXIT_USER_ERROR = 2
+# The exit statuses every command shares (documented in the README and docs/SAFETY.md).
+EXIT_OK = 0  # within protocol, or the command did what was asked
+EXIT_USER_ERROR = 2  # bad input: one sentence on stderr says what is wrong
+EXIT_SOFT_OR_INCOMPLETE = 3  # a soft limit needs a reasoned override, or a total is incomplete
+EXIT_HARD_LIMIT = 4  # a hard limit was reached: nothing overrides it
+EXIT_INTERNAL_ERROR = 70  # a bug in the product (EX_SOFTWARE), never a recommendation
 
 
 def user_errors(func: Callable[P, R]) -> Callable[P, R]:
