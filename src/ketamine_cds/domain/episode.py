@@ -35,6 +35,8 @@ Sedation = Annotated[
     Field(ge=0, le=10, description="Sedation score on the scale the ward uses (recorded, shown)."),
 ]
 Who = Annotated[str, Field(min_length=1, description="Who did it (name or role).")]
+EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+RecorderRole = Literal["nurse", "pharmacist", "physician", "admin"]
 
 
 class EpisodeModel(BaseModel):
@@ -89,6 +91,25 @@ class Event(EpisodeModel):
     type: str
     at: AwareDatetime = Field(description="When, with its time zone (e.g. 2024-03-02T08:00Z).")
     note: str | None = Field(default=None, description="Free text kept with the event.")
+    id: EventId | None = Field(
+        default=None, description="The event's identifier in the record (set when it is stored)."
+    )
+    recorded_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the event was written down; omitted: at the time it happened. A "
+        "recommendation made earlier than this never saw the event.",
+    )
+    recorded_by: str | None = Field(
+        default=None, min_length=1, description="Who wrote the event into the record."
+    )
+    role: RecorderRole | None = Field(
+        default=None, description="The recorder's role when the event was written."
+    )
+    corrects: EventId | None = Field(
+        default=None,
+        description="The id of an earlier event this one corrects; the earlier one is then "
+        "read as this one, and both stay in the record.",
+    )
 
 
 class Observation(Event):
