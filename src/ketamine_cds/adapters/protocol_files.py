@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ketamine_cds.adapters.structured_text import parse_structured
+from ketamine_cds.adapters.documents import parse_structured, read_bytes
 from ketamine_cds.domain.errors import ProtocolFileError
 from ketamine_cds.domain.protocols.schema import Protocol
 
@@ -44,8 +44,8 @@ def describe_validation_error(name: str, error: ValidationError) -> str:
     return f"{name}: {message} (at {_where(location)})"
 
 
-def parse_protocol_text(text: str, name: str) -> Protocol:
-    """Validate one protocol's YAML text; ``name`` is how errors refer to the file."""
+def parse_protocol_text(text: str | bytes, name: str) -> Protocol:
+    """Validate one protocol's YAML (best given as the file's bytes); ``name`` names the file."""
     data = parse_structured(text, name, as_json=False, error_type=ProtocolFileError)
     if not isinstance(data, dict):
         raise ProtocolFileError(f"{name} does not hold a protocol (expected a mapping of keys)")
@@ -57,11 +57,8 @@ def parse_protocol_text(text: str, name: str) -> Protocol:
 
 def read_protocol_file(path: Path) -> Protocol:
     """Read and validate a protocol file from disk."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ProtocolFileError(f"cannot read protocol file {path}: {error.strerror}") from None
-    protocol = parse_protocol_text(text, path.name)
+    data = read_bytes(path, "protocol file", error_type=ProtocolFileError)
+    protocol = parse_protocol_text(data, path.name)
     if protocol.id != path.stem:
         raise ProtocolFileError(
             f"{path.name} declares id '{protocol.id}'; the file must be named {protocol.id}.yaml"
@@ -71,7 +68,7 @@ def read_protocol_file(path: Path) -> Protocol:
 
 @cache
 def shipped_protocols() -> tuple[Protocol, ...]:
-    """Every protocol shipped with the product, parsed once per process."""
+    """Every protocol shipped with the product, parsed once per process (as strictly as any)."""
     return tuple(parse_protocol_text(text, name) for name, text in shipped_protocol_texts().items())
 
 
