@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ketamine_cds.adapters.documents import parse_structured, read_bytes
+from ketamine_cds.adapters.documents import is_json_path, parse_structured, read_bytes
 from ketamine_cds.domain.errors import ProtocolFileError
 from ketamine_cds.domain.protocols.schema import Protocol
 
@@ -44,9 +44,9 @@ def describe_validation_error(name: str, error: ValidationError) -> str:
     return f"{name}: {message} (at {_where(location)})"
 
 
-def parse_protocol_text(text: str | bytes, name: str) -> Protocol:
-    """Validate one protocol's YAML (best given as the file's bytes); ``name`` names the file."""
-    data = parse_structured(text, name, as_json=False, error_type=ProtocolFileError)
+def parse_protocol_text(text: str | bytes, name: str, *, as_json: bool = False) -> Protocol:
+    """Validate one protocol's YAML or JSON (best given as bytes); ``name`` names the file."""
+    data = parse_structured(text, name, as_json=as_json, error_type=ProtocolFileError)
     if not isinstance(data, dict):
         raise ProtocolFileError(f"{name} does not hold a protocol (expected a mapping of keys)")
     try:
@@ -58,10 +58,11 @@ def parse_protocol_text(text: str | bytes, name: str) -> Protocol:
 def read_protocol_file(path: Path) -> Protocol:
     """Read and validate a protocol file from disk."""
     data = read_bytes(path, "protocol file", error_type=ProtocolFileError)
-    protocol = parse_protocol_text(data, path.name)
+    protocol = parse_protocol_text(data, path.name, as_json=is_json_path(path))
     if protocol.id != path.stem:
         raise ProtocolFileError(
-            f"{path.name} declares id '{protocol.id}'; the file must be named {protocol.id}.yaml"
+            f"{path.name} declares id '{protocol.id}'; the file must be named "
+            f"{protocol.id}{path.suffix or '.yaml'}"
         )
     return protocol
 

@@ -10,7 +10,6 @@ rates, doses) are the domain's, the same for a command and a file (docs/adr/0007
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime
 from typing import Annotated, Any
@@ -40,7 +39,9 @@ def strict_number(text: str) -> float:
             "e.g. 70 or 0.5; no underscores, no NaN or infinity)"
         )
     value = float(written)
-    if not math.isfinite(value) or (value != 0 and not SMALLEST <= abs(value) <= LARGEST):
+    written_zero = not any(digit in "123456789" for digit in written.lower().split("e")[0])
+    in_range = SMALLEST <= abs(value) <= LARGEST or (value == 0 and written_zero)
+    if not in_range:
         raise UserInputError(
             f"{written} is outside the numbers the product reads ({SMALLEST:g} to {LARGEST:g})"
         )
