@@ -5,7 +5,8 @@ with one sentence naming the file, the event's position (counting from 1) and wh
 events out of order, a symptom outside the closed list, a pain score of 11, a rate without units.
 Files are read by the one strict reader (:mod:`.documents`); an episode holds at most
 :data:`MAX_EVENTS` events, its patient's weight lies in the product's adult range
-(``data/limits.yaml``) and its times between 1990 and 2099 (:mod:`.time_window`).
+(``data/limits.yaml``), its times between 1990 and 2099 and its quantities of a size the
+product reads (:mod:`.plausible_values`).
 
 Run as a module to print the JSON Schema::
 
@@ -21,8 +22,8 @@ from pydantic import ValidationError
 
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.adapters.documents import is_json_path, parse_structured, read_bytes
+from ketamine_cds.adapters.plausible_values import first_implausible
 from ketamine_cds.adapters.schema_export import print_schema, published_schema
-from ketamine_cds.adapters.time_window import first_implausible, outside_text
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.errors import UserInputError
 
@@ -99,8 +100,8 @@ def parse_episode_data(data: object, name: str) -> Episode:
         raise UserInputError(describe_episode_error(name, error)) from None
     implausible = first_implausible(episode)
     if implausible is not None:
-        place, moment = implausible
-        raise UserInputError(_placed(name, _typed_location(episode, place), outside_text(moment)))
+        place, problem = implausible
+        raise UserInputError(_placed(name, _typed_location(episode, place), problem))
     try:
         limit_table().check_weight(episode.patient.body_weight)
     except UserInputError as error:

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ketamine_cds.adapters.documents import is_json_path, parse_structured, read_bytes
+from ketamine_cds.adapters.plausible_values import first_implausible
 from ketamine_cds.domain.errors import ProtocolFileError
 from ketamine_cds.domain.protocols.schema import Protocol
 
@@ -50,9 +51,14 @@ def parse_protocol_text(text: str | bytes, name: str, *, as_json: bool = False) 
     if not isinstance(data, dict):
         raise ProtocolFileError(f"{name} does not hold a protocol (expected a mapping of keys)")
     try:
-        return Protocol.model_validate(data)
+        protocol = Protocol.model_validate(data)
     except ValidationError as error:
         raise ProtocolFileError(describe_validation_error(name, error)) from None
+    implausible = first_implausible(protocol)
+    if implausible is not None:
+        place, problem = implausible
+        raise ProtocolFileError(f"{name}: {problem} (at {_where(place)})")
+    return protocol
 
 
 def read_protocol_file(path: Path) -> Protocol:

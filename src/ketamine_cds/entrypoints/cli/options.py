@@ -2,10 +2,11 @@
 
 Python's ``float()`` reads ``7_0`` as 70, ``nan`` and ``inf`` as numbers and ``1e-308`` without
 complaint; the command line reads none of them. Every number is written as plain decimal digits
-(an optional sign, point and exponent), finite, and between :data:`SMALLEST` and :data:`LARGEST`
-in size (or zero), so no option can overflow the arithmetic behind it. Options with a physical
-range of their own (the bag concentration, a time) say so here; the clinical ranges (weight,
-rates, doses) are the domain's, the same for a command and a file (docs/adr/0007-strict-options.md).
+(an optional sign, point and exponent), finite, and zero or of a size a file's quantities may have
+(:mod:`ketamine_cds.adapters.plausible_values`), so no option overflows the arithmetic behind it.
+Options with a physical range of their own (the bag concentration, a time) say so here; clinical
+ranges (weight, rates, doses) are the domain's, the same for a command and a file
+(docs/adr/0007-strict-options.md).
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from typing import Annotated, Any
 
 import typer
 
-from ketamine_cds.adapters.time_window import is_plausible, outside_text
+from ketamine_cds.adapters.plausible_values import (
+    is_plausible_size,
+    is_plausible_time,
+    size_outside_text,
+    time_outside_text,
+)
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.service.episodes import parse_time
 
-SMALLEST = 1e-6
-LARGEST = 1e6
 MIN_CONCENTRATION_MG_PER_ML = 0.1
 MAX_CONCENTRATION_MG_PER_ML = 100.0
 MAX_NAME_CHARS = 100
@@ -40,11 +44,8 @@ def strict_number(text: str) -> float:
         )
     value = float(written)
     written_zero = not any(digit in "123456789" for digit in written.lower().split("e")[0])
-    in_range = SMALLEST <= abs(value) <= LARGEST or (value == 0 and written_zero)
-    if not in_range:
-        raise UserInputError(
-            f"{written} is outside the numbers the product reads ({SMALLEST:g} to {LARGEST:g})"
-        )
+    if not is_plausible_size(value) or (value == 0 and not written_zero):
+        raise UserInputError(size_outside_text(written))
     return value
 
 
@@ -75,8 +76,8 @@ def moment(text: str) -> datetime:
     if len(text) > 40:
         raise UserInputError(f"'{text[:40]}…' is not a time")
     value = parse_time(text)
-    if not is_plausible(value):
-        raise UserInputError(outside_text(value))
+    if not is_plausible_time(value):
+        raise UserInputError(time_outside_text(value))
     return value
 
 
