@@ -35,9 +35,10 @@ _IMPLICIT = (
     ("null", r"^(?:~|null|)$", ["~", "n", ""]),
     ("bool", r"^(?:true|false)$", ["t", "f"]),
     ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
+    # A point is required, and an exponent's sign: YAML 1.1 reads 1e5 and 1.5e3 as text.
     (
         "float",
-        r"^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$",
+        r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?$",
         list("-+.0123456789"),
     ),
 )
@@ -119,6 +120,12 @@ class _Composer(Composer):
         return node
 
 
+_EXPONENT = (
+    "in YAML 1.2 and as text in YAML 1.1; write it with a point and a signed exponent "
+    "(1.0e+5) or in plain digits"
+)
+
+
 def _other_reading(value: str) -> str | None:
     """What a YAML 1.1 reader would make of plain ``value``, where this one reads text."""
     for pattern, reading in _WORD_READINGS:
@@ -130,7 +137,11 @@ def _other_reading(value: str) -> str | None:
     kinds = (
         (":" in digits, "in base 60 (12:30 is 750 in YAML 1.1); quote it if it is a time"),
         ("_" in digits, "with underscores (1_000 is 1000); write the digits alone"),
-        (digits[1:2].isalpha(), "in hexadecimal, octal or binary; write it in decimal"),
+        (
+            digits[:2].lower() in {"0x", "0o", "0b"},
+            "in hexadecimal, octal or binary; write it in decimal",
+        ),
+        ("e" in digits.lower(), _EXPONENT),
     )
     default = "in octal (010 is 8 in YAML 1.1, 10 in YAML 1.2); drop the leading zeros"
     return "as a number " + next((text for hit, text in kinds if hit), default)

@@ -139,7 +139,7 @@ FIELDS = [
     replay("heart-rate-underscores", observation("heart_rate: 8_0"),
            stderr=r"line 9: '8_0' is read by some YAML readers as a number with underscores"),
     replay("heart-rate-nan", observation("heart_rate: .nan"), stderr=r"not finite"),
-    replay("heart-rate-too-large", observation("heart_rate: 1e999"), stderr=r"too large"),
+    replay("heart-rate-too-large", observation("heart_rate: 1.0e+999"), stderr=r"too large"),
     replay("unknown-symptom", observation("symptoms: [hiccups]"),
            stderr=r"'hiccups' is not a symptom on the closed list"),
     replay("unknown-key", episode_with(b"pain_goal: 4", b"pain_goal: 4\ncolour: blue"),
