@@ -28,6 +28,8 @@ PLAUSIBILITY_FILE = "plausibility.yaml"
 NOT_TABLES = frozenset({PRODUCTS_FILE, PLAUSIBILITY_FILE})
 # A FHIR Bundle of a patient's medication orders, with its narrative, is well under this.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+# Far deeper than any regimen or FHIR resource (a Bundle's dosage is about 10 levels down).
+MAX_DEPTH = 64
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -78,11 +80,27 @@ def _validate(model: type[M], data: object, name: str) -> M:
         raise UserInputError(describe(name, data, error)) from None
 
 
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of brackets and braces, counted over the raw text."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    return deepest
+
+
 def _parse_text(text: str, name: str) -> object:
+    too_deep = UserInputError(f"the file {name} is nested too deeply to be read")
+    # libyaml recurses in C on nested flow collections and can overflow the stack
+    if _flow_depth(text) > MAX_DEPTH:
+        raise too_deep
     try:
         return parse_structured(text, name, as_json=name.lower().endswith(".json"))
     except RecursionError:
-        raise UserInputError(f"the file {name} is nested too deeply to be read") from None
+        raise too_deep from None
 
 
 def _read(path: Path) -> object:

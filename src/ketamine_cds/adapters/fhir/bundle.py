@@ -244,7 +244,9 @@ def _keys(resource: MedicationRequest) -> list[str]:
 
 def _content(resource: MedicationRequest) -> str:
     """The request's meaning, without what a copy may change (id, meta, narrative)."""
-    dump = resource.model_dump(mode="json", exclude={"id", "meta", "text"})
+    dump = resource.model_dump(mode="json")
+    for key in ("id", "meta", "text"):
+        dump.pop(key, None)
     return json.dumps(dump, sort_keys=True, default=str)
 
 

@@ -343,7 +343,7 @@ def _item(
     dosage = instructions[0]
     route = _route(dosage, what.product, what.label)
     fields: dict[str, Any] = {
-        "name": what.text or (what.product.name if what.product else what.drug.value),
+        "name": what.label[:NAME_LENGTH],
         "drug": what.drug.value,
         "route": route,
         "prn": bool(dosage.asNeededBoolean) or dosage.asNeededCodeableConcept is not None,
@@ -363,7 +363,7 @@ def _item(
     except ValidationError as error:
         message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
         prefix = f"{fields['name']}: "
-        raise UserInputError(f"{what.label}: {message.removeprefix(prefix)}") from None
+        raise UserInputError(f"{fields['name']}: {message.removeprefix(prefix)}") from None
 
 
 def regimen_from_fhir(data: dict[str, Any], name: str, products: ProductTable) -> RegimenReading:

@@ -43,10 +43,21 @@ HOURS_PER_DAY = 24.0
 # An episode timeline runs from a year before the infusion to ten years after it.
 FIRST_DAY_BEFORE = 365
 LAST_DAY = 3650
+
+
+def _not_a_flag(value: object, info: ValidationInfo) -> object:
+    """Refuse ``true``/``false`` where an amount with its unit is expected."""
+    if isinstance(value, bool):
+        raise ValueError(f"{info.field_name} must be an amount with its unit, not {value}")
+    return value
+
+
 # The model reads a bare number so that it can refuse it with a sentence; the published schema
 # asks for text with a unit from the start.
 Quantity = Annotated[
-    str | float | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})
+    str | float | None,
+    BeforeValidator(_not_a_flag),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]}),
 ]
 RouteText = Annotated[
     OpioidRoute,
