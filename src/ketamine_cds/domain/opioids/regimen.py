@@ -48,7 +48,8 @@ LAST_DAY = 3650
 def _not_a_flag(value: object, info: ValidationInfo) -> object:
     """Refuse ``true``/``false`` where an amount with its unit is expected."""
     if isinstance(value, bool):
-        raise ValueError(f"{info.field_name} must be an amount with its unit, not {value}")
+        # pydantic words a ValueError, not a TypeError, as a validation error
+        raise ValueError(f"{info.field_name} must be an amount with its unit, not {value}")  # noqa: TRY004
     return value
 
 
@@ -73,7 +74,7 @@ def _a_number(value: object, info: ValidationInfo) -> object:
     """Refuse a boolean or text where a count or interval is expected (YAML reads both loosely)."""
     if isinstance(value, bool) or not isinstance(value, int | float | None):
         shown = f"'{value}'" if isinstance(value, str) else repr(value)
-        # pydantic turns a ValueError, not a TypeError, into a validation error with its words
+        # pydantic words a ValueError, not a TypeError, as a validation error
         raise ValueError(f"{info.field_name} must be a number, not {shown}")  # noqa: TRY004
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{info.field_name} must be a finite number, not {value}")
