@@ -30,6 +30,7 @@ NOT_TABLES = frozenset({PRODUCTS_FILE, PLAUSIBILITY_FILE})
 MAX_FILE_BYTES = 8 * 1024 * 1024
 # Far deeper than any regimen or FHIR resource (a Bundle's dosage is about 10 levels down).
 MAX_DEPTH = 64
+SHOWN = 60
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -48,7 +49,8 @@ def _item_name(data: object, location: tuple[int | str, ...]) -> tuple[str, str]
             node = node[part]
             if index > 0 and location[index - 1] == "items" and isinstance(node, dict):
                 label = node.get("name") or f"{node.get('drug', '?')} {node.get('route', '?')}"
-                found = (f"item {part + 1} ({label})", str(label))
+                shown = " ".join(str(label).split())[:SHOWN]
+                found = (f"item {part + 1} ({shown})", str(label))
         else:
             break
     return found

@@ -39,6 +39,7 @@ from ketamine_cds.domain.opioids.regimen import Regimen, RegimenReading
 from ketamine_cds.domain.opioids.tables import EquivalenceTable, OpioidRoute
 
 DEFAULT_TABLE = "cdc-2022"
+SHOWN = 40
 
 
 @cache
@@ -59,14 +60,18 @@ def plausibility() -> PlausibilityTable:
     return shipped_plausibility()
 
 
+def _shown(text: str) -> str:
+    """An option as a message quotes it: one line, at most 40 characters."""
+    return repr(text if len(text) <= SHOWN else text[:SHOWN] + "…")
+
+
 def table(table_id: str = DEFAULT_TABLE) -> EquivalenceTable:
     """One shipped table by id."""
     for candidate in tables():
         if candidate.id == table_id:
             return candidate
     known = ", ".join(t.id for t in tables())
-    shown = table_id if len(table_id) <= 40 else table_id[:40] + "…"
-    raise UserInputError(f"unknown table '{shown}' (shipped: {known})")
+    raise UserInputError(f"unknown table {_shown(table_id)} (shipped: {known})")
 
 
 def med_of_reading(reading: RegimenReading, table_id: str = DEFAULT_TABLE) -> MedResult:
@@ -104,8 +109,7 @@ def _route(text: str) -> OpioidRoute:
     try:
         return OpioidRoute(str(OpioidRoute.read(text)))
     except ValueError:
-        shown = text if len(text) <= 40 else text[:40] + "…"
-        raise UserInputError(f"unknown route '{shown}'") from None
+        raise UserInputError(f"unknown route {_shown(text)}") from None
 
 
 def convert_file(

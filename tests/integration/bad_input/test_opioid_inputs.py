@@ -514,6 +514,12 @@ REGIMEN_CASES = [
     Case("prn-yes-text", regimen_yaml(oral(prn="yes")), "valid boolean"),
     Case("name-too-long", regimen_yaml(oral(name="x" * 300)), "at most 200 characters"),
     Case("unknown-drug", regimen_yaml(oral("oxycontinn")), "unknown drug 'oxycontinn'"),
+    Case(
+        "drug-with-a-line-break", regimen_yaml(oral("oxy\ncodone")), r"unknown drug 'oxy\ncodone'"
+    ),
+    Case(
+        "name-with-a-line-break", regimen_yaml(oral(name="a\nb")), "must be one line of plain text"
+    ),
     Case("unknown-route", regimen_yaml(oral(route="ear")), "route"),
     Case("unknown-key", regimen_yaml(oral(colour="red")), "unknown key 'colour'"),
     Case("no-items", "items: []\n", "at least 1 item"),
@@ -1130,6 +1136,36 @@ FHIR_CASES = [
         "medicationReference '#gone' is not among its contained resources",
     ),
     Case(
+        "fhir-display-with-a-line-break",
+        fhir(
+            request(
+                code="7804",
+                medicationCodeableConcept={
+                    "coding": [{"system": RXNORM, "code": "7804"}],
+                    "text": "oxycodone\n10 g",
+                },
+                dosages=[
+                    dosage(
+                        dose={"value": 10, "code": "g"},
+                        timing={"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
+                    )
+                ],
+            )
+        ),
+        "MedicationRequest r1 (oxycodone 10 g): a dose of 10 g",
+    ),
+    Case(
+        "fhir-empty-display",
+        fhir(
+            request(
+                medicationCodeableConcept={
+                    "coding": [{"system": RXNORM, "code": "7052", "display": ""}]
+                }
+            )
+        ),
+        "not valid FHIR R4: String should match pattern",
+    ),
+    Case(
         "fhir-unknown-code",
         fhir(request(code="161")),
         "codes given: 161",
@@ -1243,6 +1279,13 @@ PLAN_CASES = [
         "unknown route 'ear'",
         command=CONVERT,
         options=("--to", "morphine", "--route", "ear"),
+    ),
+    Case(
+        "convert-to-a-route-with-a-line-break",
+        PHASE2,
+        r"unknown route 'o\nral'",
+        command=CONVERT,
+        options=("--to", "morphine", "--route", "o\nral"),
     ),
     Case(
         "convert-to-patch-without-reduction",

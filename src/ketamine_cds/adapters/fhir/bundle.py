@@ -33,6 +33,7 @@ from ketamine_cds.domain.opioids.regimen import NotCounted
 
 T = TypeVar("T", bound=BaseModel)
 MAX_ENTRIES = 2000
+MAX_SHOWN = 60
 # FHIR R4 resources that the R4B classes no longer define (they are not medication orders).
 _R4_ONLY = frozenset({"EffectEvidenceSynthesis", "RiskEvidenceSynthesis"})
 ORDER_INTENTS = frozenset(
@@ -128,7 +129,7 @@ def validate(model: type[T], data: object, name: str, where: str | None) -> T:
     except ValidationError as error:
         first = error.errors()[0]
         at = ".".join(str(p) for p in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
+        message = " ".join(str(first["msg"]).removeprefix("Value error, ").split())
         raise UserInputError(
             f"{place}: not valid FHIR R4: {message.rstrip('.')} (at {at})"
         ) from None
@@ -142,7 +143,13 @@ def _label(resource: MedicationRequest, position: int) -> str:
     if concept is not None:
         text = concept.text or next((c.display for c in concept.coding or [] if c.display), None)
     who = f"MedicationRequest {resource.id}" if resource.id else f"MedicationRequest {position}"
-    return who + (f" ({text})" if text else "")
+    return who + (f" ({one_line(text)})" if text else "")
+
+
+def one_line(text: str) -> str:
+    """Free text from a resource as one line of at most 60 characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= MAX_SHOWN else flat[: MAX_SHOWN - 1] + "…"
 
 
 def _bundle_entries(data: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any] | None]]:

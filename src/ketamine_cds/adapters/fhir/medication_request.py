@@ -23,7 +23,7 @@ from fhir.resources.R4B.dosage import Dosage, DosageDoseAndRate
 from fhir.resources.R4B.medication import Medication
 from pydantic import ValidationError
 
-from ketamine_cds.adapters.fhir.bundle import Orders, Request, select_orders
+from ketamine_cds.adapters.fhir.bundle import Orders, Request, one_line, select_orders
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.opioids.products import Product, ProductTable, StrengthUnit
 from ketamine_cds.domain.opioids.regimen import (
@@ -135,7 +135,7 @@ def _route(dosage: Dosage, product: Product | None, label: str) -> str:
                 return ROUTES_SNOMED[coding.code]
         text = concept.text or next((c.display for c in concept.coding or [] if c.display), None)
         if text:
-            return text.strip().lower()
+            return " ".join(text.split()).lower()
     if product is not None:
         return product.route.value
     raise UserInputError(f"{label}: the route is missing (dosageInstruction.route)")
@@ -234,8 +234,8 @@ def _identify(
     if concept is not None:
         text = concept.text or next((c.display for c in concept.coding or [] if c.display), None)
     label = request.label
-    if text and f"({text})" not in label:
-        label = f"{label} ({text})"
+    if text and f"({one_line(text)})" not in label:
+        label = f"{label} ({one_line(text)})"
     codes = _codes(concept)
     product = next((p for c in codes if (p := products.product(c)) is not None), None)
     drug = product.ingredient if product else None

@@ -92,7 +92,7 @@ def convert(
 ) -> Conversion:
     """Express ``med`` as one opioid by one route, reduced by the clinician's chosen percent."""
     if drug not in {o.value for o in Opioid}:
-        raise UserInputError(f"unknown drug '{drug}' to convert to")
+        raise UserInputError(f"unknown drug {drug[:40]!r} to convert to")
     opioid = Opioid(drug)
     total = complete_total(med, "converting")
     if opioid is Opioid.METHADONE:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -83,7 +84,17 @@ def _a_number(value: object, info: ValidationInfo) -> object:
 
 Number = Annotated[float, BeforeValidator(_a_number)]
 OptionalNumber = Annotated[float | None, BeforeValidator(_a_number)]
-Text = Annotated[str, Field(max_length=NAME_LENGTH)]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(value: str) -> str:
+    """Refuse a line break or control character, which would break a one-sentence message."""
+    if _CONTROL.search(value):
+        raise ValueError(f"{value[:40]!r} must be one line of plain text")
+    return value
+
+
+Text = Annotated[str, Field(max_length=NAME_LENGTH), AfterValidator(_one_line)]
 _TIME_OF_DAY = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 
 
@@ -141,7 +152,10 @@ class RegimenItem(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: Text | None = Field(default=None, description="How the item is shown, e.g. 'OxyContin'.")
-    drug: DrugText = Field(description="Ingredient, e.g. oxycodone, morphine, fentanyl, methadone.")
+    drug: DrugText = Field(
+        max_length=NAME_LENGTH,
+        description="Ingredient, e.g. oxycodone, morphine, fentanyl, methadone.",
+    )
     route: RouteText = Field(
         description="oral, rectal, transdermal, buccal, sublingual, nasal, intravenous, "
         "subcutaneous or intramuscular (iv, sc, im, po, td, sl accepted)."
@@ -203,7 +217,7 @@ class RegimenItem(BaseModel):
     def _check(self) -> None:
         known = ", ".join(o.value for o in Opioid)
         if self.drug not in {o.value for o in Opioid}:
-            raise UserInputError(f"unknown drug '{self.drug}' (the product knows {known})")
+            raise UserInputError(f"unknown drug {self.drug[:40]!r} (the product knows {known})")
         self._check_frequency()
         self._check_one_way()
 
