@@ -53,7 +53,6 @@ def med_text(result: MedResult) -> list[str]:
                 f"  {item.label}: {dose} {item.daily_dose_unit} x {item.factor:g} = "
                 f"{_num(item.med_mg)} mg/day  [{item.source}]"
             )
-    lines.extend(f"  not counted: {n.what}: {n.reason}" for n in result.not_counted)
     if result.total_med_mg is None:
         lines.append(
             f"Total MED: not given, incomplete; the covered part is "
