@@ -246,7 +246,9 @@ class _Engine:
         rate = self.state.rate
         if rate is None or self.phase.kind not in {"continuous", "timed_infusion"}:
             return False
-        result = check_rate(self.protocol, self.state.weight, rate, self.limits, self.phase.id)
+        result = check_rate(
+            self.protocol, self.state.weight, rate, self.limits, phase_id=self.phase.id
+        )
         if result.verdict != "soft_limit_exceeded":
             return False
         limit = result.limit
