@@ -80,7 +80,7 @@ class CheckResult:
         return self.verdict == "hard_limit_exceeded"
 
 
-def _plausible(value: Rate | Mass, weight: BodyWeight, limits: LimitTable) -> None:
+def plausible(value: Rate | Mass, weight: BodyWeight, limits: LimitTable) -> None:
     """Refuse a non-positive value, or one only an entry error explains (µg for mg or back)."""
     is_rate = isinstance(value, Rate)
     what, unit, micro = ("rate", "mg/h", "µg/h") if is_rate else ("dose", "mg", "µg")
@@ -262,7 +262,7 @@ def check_rate(  # noqa: PLR0913 - every argument is a distinct clinical input
 ) -> CheckResult:
     """Check an infusion rate against the hard limit, then the protocol's soft ceilings."""
     limits.check_weight(weight)
-    _plausible(rate, weight, limits)
+    plausible(rate, weight, limits)
     way = _route_of(protocol, phase_id, route)
     context = _context(protocol, weight, limits, rate, kind="infusion_rate", route=way)
     refused = context.hard(rate)
@@ -286,7 +286,7 @@ def check_dose(  # noqa: PLR0913 - every argument is a distinct clinical input
 ) -> CheckResult:
     """Check one dose: given over more than an hour it is an infusion and checked as a rate."""
     limits.check_weight(weight)
-    _plausible(dose, weight, limits)
+    plausible(dose, weight, limits)
     if over is not None and not over.hours > 0:
         raise UserInputError(f"a dose given over {over} is not a time; give minutes above zero")
     way = _route_of(protocol, phase_id, route)

@@ -320,12 +320,26 @@ class Prn(Rule):
     dose: MassText
     route: Route | None = Field(default=None, description="Omitted where the source states none.")
     routes_allowed: list[Route] | None = None
-    interval: FixedDurationText | None = None
-    max_doses: int | None = Field(default=None, ge=1)
+    interval: FixedDurationText | None = Field(
+        default=None, description="Least time between doses; omitted where the source gives none."
+    )
+    max_doses: int | None = Field(
+        default=None, ge=1, description="Most doses over the whole episode, where the source says."
+    )
+    max_per_day: int | None = Field(
+        default=None,
+        ge=1,
+        le=24,
+        description="Most doses in any 24 hours (a first dose at the start counts).",
+    )
     at_start: bool = Field(default=False, description="A first dose at the start of the infusion.")
     for_symptoms: list[Symptom] = Field(min_length=1)
     alternative_to: str | None = Field(
-        default=None, description="The id of the PRN order this one may replace."
+        default=None,
+        description="The id of the PRN order this one replaces: one or the other, never both.",
+    )
+    caution: Rule | None = Field(
+        default=None, description="A warning the source gives about this drug, shown with it."
     )
 
 
@@ -344,6 +358,16 @@ class Taper(Rule):
     on_pain_return: str | None = Field(
         default=None, description="What the source says to do when the taper brings pain back."
     )
+    failed_reduction: FailedReduction | None = Field(
+        default=None,
+        description="A reduction the source shows to have failed; a step as large is flagged.",
+    )
+
+
+class FailedReduction(Rule):
+    """A taper step the source reports failing: a single cut of this size or more."""
+
+    percent: float = Field(gt=0, lt=100, description="The cut, % of the rate running, that failed.")
 
 
 class Conversion(Rule):
