@@ -71,6 +71,9 @@ def dose_course(ctx: Context) -> Decision:  # noqa: C901, PLR0911, PLR0912 - a c
         ctx.notes.reason(titration, "The step is not a dose; the physician decides.")
         return Decision("ask_physician", None, last_dose, route)
     ceiling = ctx.resolved.ceiling.dose
+    raised = [c.dose for c in state.overrides if c.dose is not None]
+    if raised and ceiling is not None:
+        ceiling = max([ceiling, *raised], key=lambda dose: dose.mg)
     text = f"Pain {pain[1]}/10 above goal: next dose {target}. {titration.text}"
     if ceiling is not None and target.mg > ceiling.mg + 1e-6:
         if last_dose.mg >= ceiling.mg - 1e-6:
