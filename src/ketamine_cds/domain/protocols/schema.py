@@ -21,6 +21,7 @@ from ketamine_cds.domain.protocols.fields import (
     MassText,
     RateText,
 )
+from ketamine_cds.domain.references import cite
 from ketamine_cds.domain.vocabulary import Observed, Route, Symptom, Vital
 
 SCHEMA_VERSION = 1
@@ -53,12 +54,17 @@ class Source(Model):
     )
 
     def __str__(self) -> str:
-        """``seed 001, Ketamine Protocol Details``."""
-        return f"{self.document}, {self.section}"
+        """The bibliographic reference and section, the internal key kept in brackets."""
+        return f"{cite(self.document)}, {self.section}"
 
     def as_dict(self) -> dict[str, str | None]:
-        """The source as plain JSON values."""
-        return {"document": self.document, "section": self.section, "quote": self.quote}
+        """The source as plain JSON values, with the reference a reader can follow."""
+        return {
+            "document": self.document,
+            "citation": cite(self.document),
+            "section": self.section,
+            "quote": self.quote,
+        }
 
 
 class Rule(Model):
