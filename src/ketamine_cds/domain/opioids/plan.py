@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.opioids.calculator import MedResult
 from ketamine_cds.domain.opioids.tables import DoseBasis, EquivalenceTable, Opioid, OpioidRoute
+from ketamine_cds.domain.references import cite
 
 CROSS_TOLERANCE_SOURCE = (
     "Fine PG, Portenoy RK, et al. Establishing 'best practices' for opioid rotation: conclusions "
@@ -32,11 +33,11 @@ CROSS_TOLERANCE_SOURCE = (
 USUAL_REDUCTION_PERCENT = (25.0, 50.0)
 DEFAULT_REDUCTION_PERCENT = 50.0
 REDUCTION_WITHIN_DAYS = 12
-REDUCTION_SOURCE = (
+REDUCTION_SOURCE = cite(
     'seed 000, "Ketamine": reduction of opioid dose within the first 12 days of infusion must be '
     "attempted unless pain remains uncontrolled"
 )
-ONE_SPECIES_SOURCE = (
+ONE_SPECIES_SOURCE = cite(
     'seed 004, "6. Concomitant management of existing opioids": conversion of current opioids '
     "to one opioid species before admission"
 )
@@ -241,7 +242,7 @@ def reduction_schedule(  # noqa: PLR0913 - each argument is one clinician choice
         steps.append(Step(day=day, daily=daily, percent_of_start=PERCENT * daily / start_daily))
     warnings.append(
         "each step is reviewed against pain, function and withdrawal before it is made; "
-        "pain that stays uncontrolled stops the reduction (seed 000)"
+        "pain that stays uncontrolled stops the reduction, as the source says"
     )
     return ReductionSchedule(
         unit=unit,
