@@ -26,8 +26,12 @@ from ketamine_cds.domain.opioids.tables import EquivalenceTable
 PRODUCTS_FILE = "rxnorm-products.yaml"
 PLAUSIBILITY_FILE = "plausibility.yaml"
 NOT_TABLES = frozenset({PRODUCTS_FILE, PLAUSIBILITY_FILE})
-# A FHIR Bundle of a patient's medication orders, with its narrative, is well under this.
-MAX_FILE_BYTES = 8 * 1024 * 1024
+# A FHIR Bundle of a patient's medication orders, with its narrative, is well under this; YAML
+# (hand-written regimens and timelines) is parsed about twenty times slower than JSON, so its
+# bound is smaller, keeping any file's reading to a second or two.
+MIB = 1024 * 1024
+MAX_FILE_BYTES = 8 * MIB
+MAX_YAML_BYTES = 1 * MIB
 # Far deeper than any regimen or FHIR resource (a Bundle's dosage is about 10 levels down).
 MAX_DEPTH = 64
 SHOWN = 60
@@ -111,10 +115,12 @@ def _read(path: Path) -> object:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise UserInputError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(raw) > MAX_FILE_BYTES:
+    limit = MAX_FILE_BYTES if path.name.lower().endswith(".json") else MAX_YAML_BYTES
+    if len(raw) > limit:
+        kind = "JSON" if limit == MAX_FILE_BYTES else "YAML"
         raise UserInputError(
-            f"the file {path.name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, more "
-            "than any regimen, bundle or timeline"
+            f"the file {path.name} is larger than {limit // MIB} MiB, more than any regimen, "
+            f"bundle or timeline in {kind}"
         )
     try:
         text = raw.decode("utf-8")

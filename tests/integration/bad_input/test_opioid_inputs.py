@@ -532,7 +532,13 @@ REGIMEN_CASES = [
     Case("binary", bytes(range(256)) * 4, "not UTF-8"),
     Case("deep-json", "[" * 100_000 + "]" * 100_000, "nested too deeply", suffix=".json"),
     Case("deep-yaml-flow", "a: " + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    Case("larger-than-8-mib", "# " + "x" * (8 * 1024 * 1024) + "\n", "larger than 8 MiB"),
+    Case("yaml-larger-than-1-mib", "# " + "x" * (1024 * 1024) + "\n", "larger than 1 MiB"),
+    Case(
+        "json-larger-than-8-mib",
+        '{"items": [], "pad": "' + "x" * (8 * 1024 * 1024) + '"}',
+        "larger than 8 MiB, more than any regimen, bundle or timeline in JSON",
+        suffix=".json",
+    ),
     Case("bad-yaml", "items: [\n", "not valid YAML"),
     Case("bad-json", '{"items": [', "not valid JSON", suffix=".json"),
     Case(

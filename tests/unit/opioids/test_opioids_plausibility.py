@@ -125,7 +125,13 @@ def test_a_bound_of_nan_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(25000.0, "25,000"), (0.025, "0.025"), (60.0, "60"), (1_500_000.0, "1,500,000")],
+    [
+        (25000.0, "25,000"),
+        (0.025, "0.025"),
+        (60.0, "60"),
+        (1_500_000.0, "1,500,000"),
+        (2e300, "2e+300"),
+    ],
 )
 def test_figures_in_sentences(value: float, shown: str) -> None:
     """Figures carry thousands separators and no float noise."""

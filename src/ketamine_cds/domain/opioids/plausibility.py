@@ -23,6 +23,9 @@ from ketamine_cds.domain.opioids.regimen import (
 from ketamine_cds.domain.opioids.tables import DoseBasis, EquivalenceTable, Opioid, OpioidRoute
 
 MILLI = 1000.0
+# Below EXACT a figure shows six significant digits; up to HUGE every digit; beyond, a power of ten.
+EXACT = 1e6
+HUGE = 1e15
 # A unit the reading a thousand times smaller (or larger) names, by the unit that was written.
 _SMALLER = {"g": "mg", "mg": "µg"}
 _LARGER = {"µg": "mg", "ng": "µg"}
@@ -42,7 +45,10 @@ _PREFIXES = (
 
 def figure(value: float) -> str:
     """A figure in a sentence: thousands separated, no float noise, no trailing '.0'."""
-    return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    size = abs(value)
+    if size >= HUGE:
+        return f"{value:.3g}"
+    return f"{value:,.6g}" if size < EXACT else f"{value:,.0f}"
 
 
 class Bound(BaseModel):

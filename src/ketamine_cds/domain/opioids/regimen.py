@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -232,8 +233,8 @@ class RegimenItem(BaseModel):
             for text in self.times_of_day:
                 if not _TIME_OF_DAY.match(text):
                     raise UserInputError(f"'{text}' is not a time of day such as '08:00'")
-            clock = [text.rjust(5, "0")[:5] for text in self.times_of_day]
-            twice = sorted({c for c in clock if clock.count(c) > 1})
+            clock = Counter(text.rjust(5, "0")[:5] for text in self.times_of_day)
+            twice = sorted(c for c, n in clock.items() if n > 1)
             if twice:
                 raise UserInputError(f"times_of_day lists {twice[0]} twice")
 
@@ -375,8 +376,8 @@ class Episode(BaseModel):
 
     @model_validator(mode="after")
     def _one_point_a_day(self) -> Episode:
-        days = [point.day for point in self.points]
-        twice = sorted({day for day in days if days.count(day) > 1})
+        days = Counter(point.day for point in self.points)
+        twice = sorted(day for day, n in days.items() if n > 1)
         if twice:
             raise ValueError(
                 f"day {twice[0]:g} appears twice; give one point a day (or a fraction, e.g. 2.5)"
