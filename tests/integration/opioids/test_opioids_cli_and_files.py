@@ -325,3 +325,50 @@ def test_timeline_json_validates_against_its_schema() -> None:
     data = json.loads(out)
     jsonschema.validate(data, schema)
     assert data["peak"] == {"day": 4.0, "med_mg": 1400.0}
+
+
+# The keys the first published version wrote: they may gain company, never go away.
+MED_KEYS_V1 = {
+    "table",
+    "items",
+    "total_med_mg",
+    "complete",
+    "regimen_range_med_mg",
+    "range_med_mg",
+    "totals_by_table",
+    "warnings",
+}
+ITEM_KEYS_V1 = {
+    "name",
+    "drug",
+    "route",
+    "daily_dose",
+    "daily_dose_unit",
+    "daily_dose_range",
+    "factor",
+    "med_mg",
+    "source",
+}
+TIMELINE_KEYS_V1 = {
+    "points",
+    "peak",
+    "last",
+    "change_from_peak_percent",
+    "change_from_first_percent",
+}
+POINT_KEYS_V1 = {"day", "label", "med_mg", "computed", "complete", "source"}
+
+
+def test_published_json_keys_are_kept() -> None:
+    """Every key med and timeline wrote before is still written, complete or not."""
+    for table in ("cdc-2022", "anzca-fpm-2021"):
+        _, out, _ = run("med", str(EXAMPLES / "inpatient-mixed.yaml"), "--table", table, "--json")
+        data = json.loads(out)
+        assert set(data) >= MED_KEYS_V1
+        assert all(set(item) >= ITEM_KEYS_V1 for item in data["items"])
+    _, out, _ = run(
+        "opioid-plan", "timeline", str(EXAMPLES / "seed001-case2-timeline.yaml"), "--json"
+    )
+    line = json.loads(out)
+    assert set(line) >= TIMELINE_KEYS_V1
+    assert all(set(point) >= POINT_KEYS_V1 for point in line["points"])
