@@ -148,6 +148,14 @@ def contained_patch(numerator: dict[str, Any], denominator: dict[str, Any]) -> d
     )
 
 
+def patch_order(
+    count: float, timing: dict[str, Any], code: str = "245134", **rate: Any
+) -> dict[str, Any]:
+    """Fentanyl patches worn at once, by default of the RxNorm 25 µg/h 72-hour product."""
+    dose = {"value": count, "code": "{patch}"}
+    return request(code=code, dosages=[dosage(dose=dose, route="45890007", timing=timing, **rate)])
+
+
 def bundle(*resources: dict[str, Any] | None, kind: str = "collection") -> dict[str, Any]:
     """A Bundle of the resources (None: an entry without a resource)."""
     entries = [
@@ -1003,16 +1011,11 @@ FHIR_CASES = [
     Case(
         "fhir-two-patches-with-rate",
         fhir(
-            request(
-                code="4337",
-                dosages=[
-                    dosage(
-                        dose={"value": 2, "code": "{patch}"},
-                        rate={"value": 25, "code": "ug/h"},
-                        route="45890007",
-                        timing={"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}},
-                    )
-                ],
+            patch_order(
+                2,
+                {"repeat": {"frequency": 1, "period": 72, "periodUnit": "h"}},
+                "4337",
+                rate={"value": 25, "code": "ug/h"},
             )
         ),
         "Total MED: 120 mg/day",
@@ -1020,34 +1023,12 @@ FHIR_CASES = [
     ),
     Case(
         "fhir-1000-patches",
-        fhir(
-            request(
-                code="245134",
-                dosages=[
-                    dosage(
-                        dose={"value": 1000, "code": "{patch}"},
-                        route="45890007",
-                        timing={"repeat": {"frequency": 1, "period": 3, "periodUnit": "d"}},
-                    )
-                ],
-            )
-        ),
+        fhir(patch_order(1000, {"repeat": {"frequency": 1, "period": 3, "periodUnit": "d"}})),
         "patches worn at once: 1,000 is above the plausible 20",
     ),
     Case(
         "fhir-patch-every-14-days",
-        fhir(
-            request(
-                code="245134",
-                dosages=[
-                    dosage(
-                        dose={"value": 1, "code": "{patch}"},
-                        route="45890007",
-                        timing={"repeat": {"frequency": 1, "period": 14, "periodUnit": "d"}},
-                    )
-                ],
-            )
-        ),
+        fhir(patch_order(1, {"repeat": {"frequency": 1, "period": 14, "periodUnit": "d"}})),
         "change_every_days: 14 is above the plausible 7",
     ),
     Case(
