@@ -504,6 +504,7 @@ REGIMEN_CASES = [
     Case("dose-without-unit", regimen_yaml(oral(dose=10)), "dose 10 has no unit"),
     Case("dose-text-without-unit", regimen_yaml(oral(dose="10")), "without its unit"),
     Case("dose-true", regimen_yaml(oral(dose=True)), "dose must be an amount with its unit"),
+    Case("dose-with-a-line-break", regimen_yaml(oral(dose="10\nmg")), "must be one line"),
     Case("dose-per-kg", regimen_yaml(oral(dose="0.1 mg/kg")), "weight-based"),
     Case("dose-as-a-rate", regimen_yaml(oral(dose="10 mg/h")), "was expected"),
     Case(

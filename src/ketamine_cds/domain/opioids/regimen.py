@@ -47,8 +47,20 @@ FIRST_DAY_BEFORE = 365
 LAST_DAY = 3650
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(value: str) -> str:
+    """Refuse a line break or control character, which would break a one-sentence message."""
+    if _CONTROL.search(value):
+        raise ValueError(f"{value[:40]!r} must be one line of plain text")
+    return value
+
+
 def _not_a_flag(value: object, info: ValidationInfo) -> object:
-    """Refuse ``true``/``false`` where an amount with its unit is expected."""
+    """Refuse ``true``/``false``, or a line break, where an amount with its unit is expected."""
+    if isinstance(value, str):
+        return _one_line(value)
     if isinstance(value, bool):
         # pydantic words a ValueError, not a TypeError, as a validation error
         raise ValueError(f"{info.field_name} must be an amount with its unit, not {value}")  # noqa: TRY004
@@ -85,16 +97,6 @@ def _a_number(value: object, info: ValidationInfo) -> object:
 
 Number = Annotated[float, BeforeValidator(_a_number)]
 OptionalNumber = Annotated[float | None, BeforeValidator(_a_number)]
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _one_line(value: str) -> str:
-    """Refuse a line break or control character, which would break a one-sentence message."""
-    if _CONTROL.search(value):
-        raise ValueError(f"{value[:40]!r} must be one line of plain text")
-    return value
-
-
 Text = Annotated[str, Field(max_length=NAME_LENGTH), AfterValidator(_one_line)]
 _TIME_OF_DAY = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 
