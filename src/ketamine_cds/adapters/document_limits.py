@@ -11,8 +11,17 @@ import math
 from typing import NoReturn
 
 MAX_BYTES = 2 * 1024 * 1024
-"""The largest document read (2 MiB): more than ten times the largest real protocol, episode or
-patient file, and a worst-case YAML parse of about two seconds."""
+"""The largest YAML document read (2 MiB): more than ten times the largest real protocol, episode
+or patient file, and a worst-case parse of about two seconds."""
+
+MAX_JSON_BYTES = 8 * 1024 * 1024
+"""The largest JSON document read (8 MiB): a FHIR Bundle of a patient's orders with its narrative
+is well under this, and JSON is read about twenty times faster than YAML."""
+
+
+def byte_limit(*, as_json: bool) -> int:
+    """The size limit of a document in one of the two formats."""
+    return MAX_JSON_BYTES if as_json else MAX_BYTES
 
 MAX_DEPTH = 32
 """The deepest nesting of mappings and lists read; the product's formats need at most 12."""

@@ -5,8 +5,9 @@ tables) comes through here, so every file is refused the same way, in one senten
 
 * bytes in, UTF-8 only: binary, UTF-16, Latin-1 … are refused; a UTF-8 byte-order mark is
   accepted and dropped (Windows editors write one; it carries no meaning and cannot be misread);
-* at most :data:`MAX_BYTES` bytes and :data:`MAX_DEPTH` levels of nesting, so no file takes
-  unbounded time or memory, or exhausts a parser's stack;
+* at most :data:`MAX_BYTES` bytes of YAML or :data:`MAX_JSON_BYTES` of JSON, and
+  :data:`MAX_DEPTH` levels of nesting, so no file takes unbounded time or memory, or exhausts a
+  parser's stack;
 * a key given twice in one mapping is refused, naming the key and both lines;
 * YAML without YAML 1.1 guesses (:mod:`.strict_yaml`), JSON without NaN or Infinity
   (:mod:`.strict_json`); numbers must be finite.
@@ -23,7 +24,13 @@ from pathlib import Path
 
 import yaml
 
-from ketamine_cds.adapters.document_limits import MAX_BYTES, MAX_DEPTH, DocumentRefusal
+from ketamine_cds.adapters.document_limits import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    MAX_JSON_BYTES,
+    DocumentRefusal,
+    byte_limit,
+)
 from ketamine_cds.adapters.strict_json import parse_json
 from ketamine_cds.adapters.strict_yaml import describe_yaml_error, parse_yaml
 from ketamine_cds.domain.errors import UserInputError
@@ -31,6 +38,7 @@ from ketamine_cds.domain.errors import UserInputError
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
+    "MAX_JSON_BYTES",
     "decode_utf8",
     "is_json_path",
     "parse_structured",
@@ -77,14 +85,16 @@ def parse_structured(  # noqa: PLR0913 - the shared signature, plus two bounds w
     *,
     as_json: bool,
     error_type: type[UserInputError] = UserInputError,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
     allow_aliases: bool = False,
 ) -> object:
     """Parse one JSON (``as_json``) or YAML document strictly; refusals name ``name``.
 
     ``text`` is best given as the file's bytes (checked to be UTF-8); text already decoded is
-    accepted. ``allow_aliases`` is for the product's own reviewed tables only.
+    accepted. ``max_bytes`` defaults to the format's limit; ``allow_aliases`` is for the
+    product's own reviewed tables only.
     """
+    max_bytes = byte_limit(as_json=as_json) if max_bytes is None else max_bytes
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise error_type(
@@ -118,9 +128,14 @@ def read_bytes(
     what: str,
     *,
     error_type: type[UserInputError] = UserInputError,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> bytes:
-    """The bytes of ``path``, at most ``max_bytes``; ``what`` names the file in refusals."""
+    """The bytes of ``path``, at most ``max_bytes``; ``what`` names the file in refusals.
+
+    The default limit is that of the file's format (JSON for a ``.json`` file, else YAML).
+    """
+    if max_bytes is None:
+        max_bytes = byte_limit(as_json=is_json_path(path))
     try:
         with path.open("rb") as stream:
             data = stream.read(max_bytes + 1)
@@ -149,16 +164,14 @@ def read_document(
     *,
     as_json: bool | None = None,
     error_type: type[UserInputError] = UserInputError,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> object:
     """Read and parse one document: JSON for a ``.json`` file unless ``as_json`` says."""
-    data = read_bytes(path, what, error_type=error_type, max_bytes=max_bytes)
+    json_text = is_json_path(path) if as_json is None else as_json
+    limit = byte_limit(as_json=json_text) if max_bytes is None else max_bytes
+    data = read_bytes(path, what, error_type=error_type, max_bytes=limit)
     return parse_structured(
-        data,
-        path.name,
-        as_json=is_json_path(path) if as_json is None else as_json,
-        error_type=error_type,
-        max_bytes=max_bytes,
+        data, path.name, as_json=json_text, error_type=error_type, max_bytes=limit
     )
 
 

@@ -42,21 +42,35 @@ _IMPLICIT = (
         list("-+.0123456789"),
     ),
 )
-_WORD_READINGS = (
+# What some YAML reader takes for something other than text. YAML 1.1 as PyYAML reads it (its
+# resolver's patterns, which fix the 1.1 specification's float pattern that would read 1.0.0 as a
+# number), with the specification's y and n; and YAML 1.2's core schema (YAML 1.2.2, 10.3.2).
+_YAML11_NOT_TEXT = re.compile(
+    r"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
+    r"|~|null|Null|NULL"
+    r"|[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)"
+    r"|[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_YAML12_NOT_TEXT = re.compile(
+    r"null|Null|NULL|~|true|True|TRUE|false|False|FALSE|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_WORDS = (
     (
-        re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|True|TRUE|False|FALSE|on|On|ON|off|Off|OFF)$"),
+        re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|True|TRUE|False|FALSE|on|On|ON|off|Off|OFF"),
         "as a boolean; write true or false, or quote it if it is text",
     ),
-    (re.compile(r"^(?:Null|NULL)$"), "as null; write null, or quote it if it is text"),
+    (re.compile(r"Null|NULL"), "as null; write null, or quote it if it is text"),
     (
-        re.compile(r"^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$"),
+        re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)"),
         "as a number that is not finite; give a finite number",
     ),
 )
-# Number-like text: prefixes (0x, 0o, 0b), underscores, leading zeros, base 60 (12:30).
-_YAML11_NUMBER = re.compile(
-    r"^[-+]?(?:0[bBoOxX][0-9a-fA-F_]*|[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?"
-    r"(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?)$"
+_EXPONENT = (
+    "in YAML 1.2 and as text in YAML 1.1; write it with a point and a signed exponent "
+    "(1.0e+5) or in plain digits"
 )
 
 
@@ -120,19 +134,13 @@ class _Composer(Composer):
         return node
 
 
-_EXPONENT = (
-    "in YAML 1.2 and as text in YAML 1.1; write it with a point and a signed exponent "
-    "(1.0e+5) or in plain digits"
-)
-
-
 def _other_reading(value: str) -> str | None:
-    """What a YAML 1.1 reader would make of plain ``value``, where this one reads text."""
-    for pattern, reading in _WORD_READINGS:
-        if pattern.match(value):
-            return reading
-    if not _YAML11_NUMBER.match(value):
+    """What another YAML reader makes of plain ``value``, where this one reads text."""
+    if not (_YAML11_NOT_TEXT.fullmatch(value) or _YAML12_NOT_TEXT.fullmatch(value)):
         return None
+    for pattern, reading in _WORDS:
+        if pattern.fullmatch(value):
+            return reading
     digits = value.lstrip("+-")
     kinds = (
         (":" in digits, "in base 60 (12:30 is 750 in YAML 1.1); quote it if it is a time"),
@@ -143,7 +151,7 @@ def _other_reading(value: str) -> str | None:
         ),
         ("e" in digits.lower(), _EXPONENT),
     )
-    default = "in octal (010 is 8 in YAML 1.1, 10 in YAML 1.2); drop the leading zeros"
+    default = "with leading zeros (010 is 8 in YAML 1.1, 10 in YAML 1.2); drop the zeros"
     return "as a number " + next((text for hit, text in kinds if hit), default)
 
 

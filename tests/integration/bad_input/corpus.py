@@ -30,7 +30,8 @@ from ketamine_cds.entrypoints.cli.app import app
 REFUSED = 2
 INTERNAL_ERROR = 70
 ACCEPTED = (0, 3, 4)
-MAX_BYTES = 2 * 1024 * 1024  # the reader's documented limit (docs/adr/0006)
+MAX_BYTES = 2 * 1024 * 1024  # the reader's documented limits (docs/adr/0006): YAML
+MAX_JSON_BYTES = 8 * 1024 * 1024  # and JSON
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,12 @@ def document_faults(valid_yaml: bytes) -> list[Fault]:
             b"# " + b"x" * MAX_BYTES + b"\n",
             "larger than the 2,097,152 bytes the product reads",
         ),
+        Fault(
+            "json-larger-than-8-MiB",
+            b'["' + b"x" * MAX_JSON_BYTES + b'"]',
+            "larger than the 8,388,608 bytes the product reads",
+            ".json",
+        ),
         Fault("deep-yaml", b"a: " + _deep(b"[", b"]") + b"\n", "nested more than 32 levels"),
         Fault("deep-yaml-block", b"".join(b"  " * i + b"k:\n" for i in range(40)), "nested more"),
         Fault("deep-json", _deep(b"[", b"]"), "nested more than 32 levels", ".json"),
@@ -186,7 +193,7 @@ def document_faults(valid_yaml: bytes) -> list[Fault]:
         Fault("yaml-NULL", b"a: NULL\n", "as null"),
         Fault("yaml11-hex", b"a: 0x46\n", "hexadecimal, octal or binary"),
         Fault("yaml-octal", b"a: 0o106\n", "hexadecimal, octal or binary"),
-        Fault("yaml11-octal", b"a: 0106\n", r"as a number in octal \(010 is 8"),
+        Fault("yaml11-octal", b"a: 0106\n", r"as a number with leading zeros \(010 is 8"),
         Fault("yaml11-binary", b"a: 0b1000110\n", "hexadecimal, octal or binary"),
         Fault("yaml11-underscores", b"a: 7_0\n", "with underscores"),
         Fault("yaml11-base-60", b"a: 1:10\n", r"base 60 \(12:30 is 750"),

@@ -179,7 +179,7 @@ OUTCOMES = [
            stdout=r"! soft_limit: "),
     replay_json("soft-limit-json", rate("18 mg/h"), 3, r'"kind": "soft_limit"'),
     replay("hard-limit", rate("80 mg/h"), status=4,
-           stdout=r"! hard_limit: 80 mg/h is at or above the hard limit of 70 mg/h"),
+           stdout=r"! hard_limit: .*80 mg/h is at or above the hard limit .*70 mg/h"),
     replay_json("hard-limit-json", rate("80 mg/h"), 4, r'"kind": "hard_limit"'),
     replay("hard-limit-in-pounds", weight("154 lb").replace(b"rate: 7 mg/h", b"rate: 70 mg/h"),
            status=4, stdout=r"! hard_limit: "),

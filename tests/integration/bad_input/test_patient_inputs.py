@@ -47,7 +47,7 @@ CASES = [
     assess("age-fraction", "age_years: 40.5", stderr=r"valid integer \(at age_years\)"),
     assess("age-text", "age_years: '40'", stderr=r"valid integer \(at age_years\)"),
     assess("age-boolean", "age_years: true", stderr=r"valid integer \(at age_years\)"),
-    assess("age-octal", "age_years: 040", stderr=rf"{HEAD}line 2: '040' .* in octal"),
+    assess("age-octal", "age_years: 040", stderr=rf"{HEAD}line 2: '040' .* with leading zeros"),
     assess("pain-11", "pain:\n  baseline_score: 11",
            stderr=r"less than or equal to 10 \(at pain\.baseline_score\)"),
     assess("pain-minus-1", "pain:\n  worst_score: -1", stderr=r"\(at pain\.worst_score\)"),

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ketamine_cds.adapters.documents import (
     MAX_BYTES,
     MAX_DEPTH,
+    MAX_JSON_BYTES,
     parse_structured,
     read_document,
     read_shipped,
@@ -49,10 +50,11 @@ def test_yaml_reads_only_core_forms_and_keeps_times_as_text() -> None:
         ("yes", "boolean"), ("No", "boolean"), ("ON", "boolean"), ("off", "boolean"),
         ("y", "boolean"), ("TRUE", "boolean"), ("False", "boolean"), ("Null", "null"),
         ("0x1F", "hexadecimal"), ("0o17", "hexadecimal"), ("0b101", "hexadecimal"),
-        ("017", "octal"), ("00", "octal"), ("1_000", "underscores"), ("1_000.5", "underscores"),
+        ("017", "leading zeros"), ("00", "leading zeros"), ("20:00", "base 60"),
+        ("1_000", "underscores"), ("1_000.5", "underscores"),
         ("1:30", "base 60"), ("-1:30:00", "base 60"), ("190:20:30.15", "base 60"),
         (".inf", "not finite"), ("-.Inf", "not finite"), (".NAN", "not finite"),
-        ("1e5", "as text in YAML 1.1"), ("1.5E3", "as text in YAML 1.1"), ("08", "octal"),
+        ("1e5", "as text in YAML 1.1"), ("1.5E3", "as text in YAML 1.1"), ("08", "leading zeros"),
     ],
 )
 def test_yaml_11_readings_are_refused_not_guessed(value: str, reading: str) -> None:
@@ -65,6 +67,12 @@ def test_yaml_11_readings_are_refused_not_guessed(value: str, reading: str) -> N
 def test_quoted_they_are_text(value: str) -> None:
     """Quoted, the same values are read as the text they are."""
     assert yaml_doc(f"a: '{value}'\nb: \"{value}\"\n") == {"a": value, "b": value}
+
+
+@pytest.mark.parametrize("value", ["08:00", "00:30", "0:0", "1.0.0", "2024-03-02", "7 mg/h"])
+def test_text_every_yaml_version_reads_as_text_is_text(value: str) -> None:
+    """Times with a leading zero, versions and dates are text in YAML 1.1 and 1.2 alike."""
+    assert yaml_doc(f"a: {value}\n") == {"a": value}
 
 
 def test_duplicate_keys_name_the_key_and_both_lines() -> None:
@@ -118,6 +126,17 @@ def test_the_size_limit_is_exact(tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match=r"^episode file .*big\.yaml is larger than the "
                                              r"2,097,152 bytes"):
         read_document(path, "episode file")
+
+
+def test_json_may_be_larger_than_yaml() -> None:
+    """JSON (a FHIR Bundle) is read up to MAX_JSON_BYTES, four times the YAML limit."""
+    text = b'{"a": "' + b"x" * (MAX_JSON_BYTES - 10) + b'"}'
+    assert MAX_BYTES < len(text) <= MAX_JSON_BYTES
+    assert json_doc(text.decode()) == {"a": "x" * (MAX_JSON_BYTES - 10)}
+    with pytest.raises(UserInputError, match=r"larger than the 2,097,152 bytes"):
+        parse_structured(b"a: " + text, "f.yaml", as_json=False)
+    with pytest.raises(UserInputError, match=r"larger than the 8,388,608 bytes"):
+        json_doc('{"a": "' + "x" * MAX_JSON_BYTES + '"}')
 
 
 @pytest.mark.parametrize(
@@ -269,12 +288,12 @@ def test_yaml_written_by_pyyaml_reads_back_unchanged(value: object) -> None:
         assert yaml_doc(text) == {"v": value}
 
 
-@pytest.mark.parametrize("text", ["Y", "08", "0:0", "1e5", "1.5e3", "+0_0"])
+@pytest.mark.parametrize("text", ["Y", "08", "1e5", "1.5e3", "0:0", "08:00", "00:30", "+0_0"])
 def test_what_pyyaml_writes_bare_and_yaml_12_reads_otherwise_is_refused(text: str) -> None:
     """Text a YAML 1.1 writer leaves bare but a YAML 1.2 reader takes for a value is refused."""
     dumped = yaml.safe_dump({"v": text})
     assert _written_bare(text) == (f"v: {text}\n" == dumped)
-    if _written_bare(text):
+    if _misreadable(text):
         with pytest.raises(UserInputError, match="is read by some YAML readers as"):
             yaml_doc(dumped)
     else:
