@@ -28,14 +28,27 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
+# Locating a repeated key reads the text again with the pure-Python scanner, about a second a
+# MiB; above this size the refusal names the key without its lines.
+LOCATE_REPEATS_UP_TO = 1024 * 1024
+
+
 class _RepeatedKeyError(Exception):
     """A key given twice in one object, found by the C decoder (which knows no lines)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 def _once(pairs: list[tuple[str, object]]) -> dict[str, object]:
     mapping = dict(pairs)
     if len(mapping) != len(pairs):
-        raise _RepeatedKeyError
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKeyError(key)
+            seen.add(key)
     return mapping
 
 
@@ -58,7 +71,7 @@ def depth(text: str) -> int:
     return max(accumulate(_STEP[c] for c in brackets), default=0)
 
 
-def _locate_repeated_key(text: str) -> NoReturn:
+def _locate_repeated_key(text: str, key: str) -> NoReturn:
     """Read ``text`` again with the pure-Python scanner, which can tell where each value is."""
     decoder = _decoder(list)
     plain_object = getattr(json.decoder, "JSONObject")  # noqa: B009 - not in the stubs
@@ -69,7 +82,7 @@ def _locate_repeated_key(text: str) -> NoReturn:
     def object_with_lines(s_and_end: tuple[str, int], *args: Any) -> tuple[object, int]:  # noqa: ANN401 - the decoder's own arguments, passed on
         strict, scan_once, hook, pairs_hook = args[:4]
         keys: list[str] = []
-        first_line: dict[str, int] = {}
+        first_at: dict[str, int] = {}
 
         class Keys(dict[str, str]):
             def setdefault(self, key: str, default: str | None = None) -> str:  # noqa: ARG002 - the decoder's memo interface
@@ -78,9 +91,9 @@ def _locate_repeated_key(text: str) -> NoReturn:
 
         def scan_value(s: str, end: int) -> tuple[object, int]:
             key = keys[-1]
-            if key in first_line:
-                refuse(given_twice(key, "object", first_line[key], line(end)))
-            first_line[key] = line(end)
+            if key in first_at:
+                refuse(given_twice(key, "object", line(first_at[key]), line(end)))
+            first_at[key] = end
             value: tuple[object, int] = scan_once(s, end)
             return value
 
@@ -91,8 +104,9 @@ def _locate_repeated_key(text: str) -> NoReturn:
 
     decoder.parse_object = object_with_lines  # type: ignore[attr-defined]
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
-    decoder.decode(text)
-    refuse("a key is given twice in one object; give each key once")
+    if len(text) <= LOCATE_REPEATS_UP_TO:
+        decoder.decode(text)
+    refuse(f"the key '{key}' is given twice in one object; give it once")
 
 
 def parse_json(text: str) -> object:
@@ -101,5 +115,5 @@ def parse_json(text: str) -> object:
         refuse(f"is nested more than {MAX_DEPTH} levels deep")
     try:
         return _decoder(_once).decode(text)
-    except _RepeatedKeyError:
-        _locate_repeated_key(text)
+    except _RepeatedKeyError as repeated:
+        _locate_repeated_key(text, repeated.key)

@@ -30,7 +30,7 @@ from ketamine_cds.entrypoints.cli.app import app
 REFUSED = 2
 INTERNAL_ERROR = 70
 ACCEPTED = (0, 3, 4)
-MAX_BYTES = 2 * 1024 * 1024  # the reader's documented limits (docs/adr/0006): YAML
+MAX_BYTES = 1024 * 1024  # the reader's documented limits (docs/adr/0006): YAML
 MAX_JSON_BYTES = 8 * 1024 * 1024  # and JSON
 
 
@@ -167,9 +167,9 @@ def document_faults(valid_yaml: bytes) -> list[Fault]:
         Fault("a-folder", None, "it is a folder, not a file", placeholder="{dir}"),
         Fault("no-such-file", None, "there is no such file", placeholder="{missing}"),
         Fault(
-            "larger-than-2-MiB",
+            "larger-than-1-MiB",
             b"# " + b"x" * MAX_BYTES + b"\n",
-            "larger than the 2,097,152 bytes the product reads",
+            "larger than the 1,048,576 bytes the product reads",
         ),
         Fault(
             "json-larger-than-8-MiB",

@@ -86,6 +86,15 @@ def test_duplicate_keys_name_the_key_and_both_lines() -> None:
                  '   "at": 2,\n   "weight": 170}]}')
 
 
+def test_a_repeated_key_in_a_large_json_file_is_named_without_its_lines() -> None:
+    """Above a MiB, locating the lines would take seconds: the key is named, the lines are not."""
+    text = "[" + '{"x": 1},' * 120_000 + '{"x": 1, "x": 2}]'
+    assert len(text) > 1024 * 1024
+    with pytest.raises(UserInputError, match=r"^f\.json: the key 'x' is given twice in one "
+                                             r"object; give it once$"):
+        json_doc(text)
+
+
 def test_the_same_key_in_different_mappings_is_fine() -> None:
     """Each event may have its own 'at': only a repeat within one mapping is refused."""
     assert json_doc('[{"at": 1}, {"at": 2}]') == [{"at": 1}, {"at": 2}]
@@ -118,22 +127,22 @@ def test_the_size_limit_is_exact(tmp_path: Path) -> None:
     assert len(at_limit) == MAX_BYTES
     assert parse_structured(at_limit, "f.yaml", as_json=False) == {"a": 1}
     over = at_limit + b"\n"
-    with pytest.raises(UserInputError, match=r"f\.yaml is 2,097,153 bytes, larger than the "
-                                             r"2,097,152 bytes the product reads"):
+    with pytest.raises(UserInputError, match=r"f\.yaml is 1,048,577 bytes, larger than the "
+                                             r"1,048,576 bytes the product reads"):
         parse_structured(over, "f.yaml", as_json=False)
     path = tmp_path / "big.yaml"
     path.write_bytes(over)
     with pytest.raises(UserInputError, match=r"^episode file .*big\.yaml is larger than the "
-                                             r"2,097,152 bytes"):
+                                             r"1,048,576 bytes"):
         read_document(path, "episode file")
 
 
 def test_json_may_be_larger_than_yaml() -> None:
-    """JSON (a FHIR Bundle) is read up to MAX_JSON_BYTES, four times the YAML limit."""
+    """JSON (a FHIR Bundle) is read up to MAX_JSON_BYTES, eight times the YAML limit."""
     text = b'{"a": "' + b"x" * (MAX_JSON_BYTES - 10) + b'"}'
     assert MAX_BYTES < len(text) <= MAX_JSON_BYTES
     assert json_doc(text.decode()) == {"a": "x" * (MAX_JSON_BYTES - 10)}
-    with pytest.raises(UserInputError, match=r"larger than the 2,097,152 bytes"):
+    with pytest.raises(UserInputError, match=r"larger than the 1,048,576 bytes"):
         parse_structured(b"a: " + text, "f.yaml", as_json=False)
     with pytest.raises(UserInputError, match=r"larger than the 8,388,608 bytes"):
         json_doc('{"a": "' + "x" * MAX_JSON_BYTES + '"}')
