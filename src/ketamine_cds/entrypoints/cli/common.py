@@ -77,12 +77,13 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def _click_sentence(error: cli_errors.ClickException) -> str:
     """The command-line library's complaint as one of the product's sentences."""
-    bad_value = isinstance(error, cli_errors.BadParameter) and not isinstance(
-        error, cli_errors.MissingParameter
-    )
-    if bad_value and error.param is not None and error.message:  # type: ignore[attr-defined]
-        param = error.param  # type: ignore[attr-defined]
-        hint = "/".join(param.opts) if param.opts else param.name
+    if (
+        isinstance(error, cli_errors.BadParameter)
+        and not isinstance(error, cli_errors.MissingParameter)
+        and error.param is not None
+        and error.message
+    ):
+        hint = "/".join(error.param.opts) if error.param.opts else error.param.name
         message = error.message.strip().rstrip(".").removeprefix("Value error, ")
         return f"{hint}: {message[:1].lower()}{message[1:]}"
     message = error.format_message().strip().rstrip(".").replace(". Did you mean", "; did you mean")

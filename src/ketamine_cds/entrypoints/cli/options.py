@@ -90,7 +90,7 @@ ProtocolId = Annotated[
     str, typer.Option("--protocol", help="Protocol id (see 'protocols').", parser=name_text)
 ]
 WeightKg = Annotated[
-    float | None, _number_option("--weight-kg", "Patient weight in kilograms (30-300 kg).")
+    float | None, _number_option("--weight-kg", "Patient weight in kilograms (adults).")
 ]
 WeightLb = Annotated[
     float | None,
