@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketamine_cds.domain.bedside.context import EPS, RAISES, Context, Decision, fmt
-from ketamine_cds.domain.bedside.safety import hard_alert, iv_equivalent_24h
+from ketamine_cds.domain.bedside.safety import covering, hard_alert, iv_equivalent_24h, soft_alert
 from ketamine_cds.domain.protocols.check import CheckResult, check_daily, check_dose, check_rate
 from ketamine_cds.domain.protocols.schema import Phase
 from ketamine_cds.domain.units import Mass, Rate
@@ -62,23 +62,6 @@ def _holds(ctx: Context, decision: Decision) -> Decision:
     return Decision("ask_physician", None)
 
 
-def _covering(ctx: Context, rate: Rate | None, dose: Mass | None) -> str | None:
-    """The latest physician override that covers this figure, described; None if none does."""
-    hard = ctx.hard_rate()
-    for covered in reversed(ctx.state.overrides):
-        event = covered.event
-        if (
-            rate is not None
-            and covered.rate is not None
-            and covered.rate < hard
-            and covered.rate.mg_per_h + EPS >= rate.mg_per_h
-        ):
-            return f"overridden by {event.physician} up to {fmt(covered.rate)}: {event.reason}"
-        if dose is not None and covered.dose is not None and covered.dose.mg + EPS >= dose.mg:
-            return f"overridden by {event.physician} up to {covered.dose}: {event.reason}"
-    return None
-
-
 def _rate(ctx: Context, decision: Decision, phase: Phase, rate: Rate) -> Gated:
     result = check_rate(
         ctx.protocol, ctx.state.weight, rate, ctx.limits, phase_id=phase.id, route=phase.route
@@ -88,7 +71,7 @@ def _rate(ctx: Context, decision: Decision, phase: Phase, rate: Rate) -> Gated:
         return Gated(Decision("ask_physician", None), result)
     if result.within:
         return Gated(decision, result)
-    return Gated(_soft(ctx, decision, result, _covering(ctx, rate, None)), result)
+    return Gated(_soft(ctx, decision, result, covering(ctx, rate, None)), result)
 
 
 def _dose(ctx: Context, decision: Decision, phase: Phase, dose: Mass) -> Gated:
@@ -110,28 +93,16 @@ def _dose(ctx: Context, decision: Decision, phase: Phase, dose: Mass) -> Gated:
         return Gated(Decision("ask_physician", None), daily)
     if result.within:
         return Gated(decision, result)
-    return Gated(_soft(ctx, decision, result, _covering(ctx, None, dose)), result)
+    return Gated(_soft(ctx, decision, result, covering(ctx, None, dose)), result)
 
 
-def _soft(ctx: Context, decision: Decision, result: CheckResult, covering: str | None) -> Decision:
+def _soft(ctx: Context, decision: Decision, result: CheckResult, covered: str | None) -> Decision:
     """Above a soft ceiling: go on under a covering override, or reduce, or ask the physician."""
+    soft_alert(ctx, result, covered)
+    if covered is not None:
+        return decision
     limit = result.limit
     source = "; ".join(limit.sources) if limit is not None else ""
-    if covering is not None:
-        ctx.notes.alert(
-            "override_in_effect",
-            f"{result.reasons[0]} Above the soft ceiling; {covering}",
-            None,
-            source,
-        )
-        return decision
-    ctx.notes.alert(
-        "soft_limit",
-        f"{result.reasons[0]} A physician's override with a reason is needed to go on at this "
-        "figure; otherwise choose a lower one.",
-        None,
-        source,
-    )
     ctx.notes.reason(
         limit.id if limit is not None else ctx.phase.id, f"Soft limit: {result.reasons[0]}", source
     )

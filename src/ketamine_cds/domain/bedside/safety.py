@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ketamine_cds.domain.bedside.context import Context, Decision, fmt, hours, off, when
+from ketamine_cds.domain.bedside.context import EPS, Context, Decision, fmt, hours, off, when
 from ketamine_cds.domain.bedside.criteria import Hit, evaluate, latest_observation, vital_values
 from ketamine_cds.domain.bedside.readings import RECHECK_RULE, RECHECK_WITHIN, freshness
 from ketamine_cds.domain.bedside.steps import next_up, wait_for
 from ketamine_cds.domain.episode import Observation
 from ketamine_cds.domain.protocols.check import CheckResult, check_daily, check_dose, check_rate
 from ketamine_cds.domain.protocols.schema import Criterion, SideEffectRule, Titration, Unspecified
-from ketamine_cds.domain.units import Mass
+from ketamine_cds.domain.units import Mass, Rate
 
 DAY = timedelta(hours=24)
 
@@ -35,6 +35,7 @@ def run(ctx: Context) -> Decision | None:
     pending = _notifications(ctx)
     _rechecks(ctx)
     _stale(ctx)
+    _running_above_soft(ctx)
     if decided is None and pending and ctx.state.status != "stopped":
         decided = Decision("ask_physician", ctx.state.running)
     return decided
@@ -72,6 +73,61 @@ def hard_alert(ctx: Context, result: CheckResult, what: str) -> None:
     )
     if limit is not None:
         ctx.notes.reason(limit.id, limit.text, limit.sources[0] if limit.sources else None)
+
+
+def covering(ctx: Context, rate: Rate | None, dose: Mass | None) -> str | None:
+    """The latest physician override that covers this figure, described; None if none does."""
+    hard = ctx.hard_rate()
+    for covered in reversed(ctx.state.overrides):
+        event = covered.event
+        if (
+            rate is not None
+            and covered.rate is not None
+            and covered.rate < hard
+            and covered.rate.mg_per_h + EPS >= rate.mg_per_h
+        ):
+            return f"overridden by {event.physician} up to {fmt(covered.rate)}: {event.reason}"
+        if dose is not None and covered.dose is not None and covered.dose.mg + EPS >= dose.mg:
+            return f"overridden by {event.physician} up to {covered.dose}: {event.reason}"
+    return None
+
+
+def soft_alert(ctx: Context, result: CheckResult, covered: str | None) -> None:
+    """Show a figure above a soft ceiling: under the override that covers it, or asking for one."""
+    limit = result.limit
+    source = "; ".join(limit.sources) if limit is not None else ""
+    if covered is not None:
+        ctx.notes.alert(
+            "override_in_effect", f"{result.reasons[0]} Above the soft ceiling; {covered}", None,
+            source,
+        )
+        return
+    ctx.notes.alert(
+        "soft_limit",
+        f"{result.reasons[0]} A physician's override with a reason is needed to go on at this "
+        "figure; otherwise choose a lower one.",
+        None,
+        source,
+    )
+
+
+def _running_above_soft(ctx: Context) -> None:
+    """The rate running above a soft ceiling is shown, whatever the phase or the decision."""
+    state = ctx.state
+    running = state.running
+    if running is None:
+        return
+    infused = ctx.phase.kind in {"continuous", "timed_infusion"}
+    result = check_rate(
+        ctx.protocol,
+        state.weight,
+        running,
+        ctx.limits,
+        phase_id=ctx.phase.id if infused else None,
+        route=None if infused else state.pump_route,
+    )
+    if result.verdict == "soft_limit_exceeded":
+        soft_alert(ctx, result, covering(ctx, running, None))
 
 
 def _version(ctx: Context) -> None:
@@ -227,8 +283,10 @@ def _side_effects(ctx: Context) -> Decision | None:  # noqa: C901, PLR0911 - a c
     state = ctx.state
     latest = latest_observation(state)
     rules = ctx.protocol.side_effects
-    if not rules or latest is None or state.status in {"not_started", "stopped"}:
+    if not rules or latest is None or state.status == "stopped":
         return None
+    if state.status == "not_started":
+        return _before_start(ctx, latest)
     since = state.started_at or ctx.episode.started_at
     for rule in (r for r in rules if r.action == "stop"):
         present = matching(rule, latest)
@@ -264,6 +322,20 @@ def _side_effects(ctx: Context) -> Decision | None:  # noqa: C901, PLR0911 - a c
         ctx.notes.reason(rule, f"Side effects again after a pause ({present}): call the physician.")
         return Decision("ask_physician", state.running)
     return None
+
+
+def _before_start(ctx: Context, latest: Observation) -> Decision | None:
+    """Symptoms the side-effect rules act on, seen before the start: the physician decides."""
+    rules = ctx.protocol.side_effects
+    present = ", ".join(found for rule in rules if (found := matching(rule, latest)))
+    if not present:
+        return None
+    ctx.notes.alert(
+        "side_effects",
+        f"Before the start the patient has {present}, which the protocol's side-effect rules "
+        "act on: the physician decides whether to start.",
+    )
+    return Decision("ask_physician", None)
 
 
 def _notifications(ctx: Context) -> list[Hit]:

@@ -33,7 +33,7 @@ from ketamine_cds.domain.episode import (
 )
 from ketamine_cds.domain.protocols.resolve import amount_for
 from ketamine_cds.domain.units import BodyWeight, Mass, PerKgMass, Rate
-from ketamine_cds.domain.vocabulary import Route
+from ketamine_cds.domain.vocabulary import PARENTERAL_ROUTES, Route
 
 Status = Literal["not_started", "running", "paused", "stopped"]
 
@@ -105,6 +105,12 @@ class EpisodeState:
     def route(self) -> Route:
         """The route of the current phase."""
         return self.routes[self.phase_id]
+
+    @property
+    def pump_route(self) -> Route:
+        """The route a pump delivers by: the phase's if parenteral, else intravenous."""
+        route = self.route
+        return route if route in PARENTERAL_ROUTES else Route.IV
 
     @property
     def running(self) -> Rate | None:
@@ -198,7 +204,7 @@ def _apply(state: EpisodeState, event: AnyEvent, position: int) -> None:  # noqa
         if state.status == "stopped":
             state.anomalies.append(f"event {position} stops an infusion already stopped")
         state.status, state.stopped_at, state.paused_at = "stopped", event.at, None
-        state.pump.append((event.at, None, state.route))
+        state.pump.append((event.at, None, state.pump_route))
     elif isinstance(event, DoseGiven):
         _dose(state, event, position)
     elif isinstance(event, PrnGiven):
@@ -228,7 +234,7 @@ def _set_rate(state: EpisodeState, new: Rate, at: datetime, by: str, position: i
     state.changes.append(Change(at, old, new, by, position))
     state.rate, state.status = new, "running"
     state.paused_at = state.stopped_at = None
-    state.pump.append((at, new, state.route))
+    state.pump.append((at, new, state.pump_route))
 
 
 def _pause(state: EpisodeState, event: Pause, position: int) -> None:
@@ -240,7 +246,7 @@ def _pause(state: EpisodeState, event: Pause, position: int) -> None:
         return
     state.status, state.paused_at, state.paused_position = "paused", event.at, position
     state.side_effect_pauses += int(event.for_side_effects)
-    state.pump.append((event.at, None, state.route))
+    state.pump.append((event.at, None, state.pump_route))
 
 
 def _resume(state: EpisodeState, event: Resume, position: int) -> None:
@@ -261,7 +267,7 @@ def _resume(state: EpisodeState, event: Resume, position: int) -> None:
     state.rate, state.status, state.paused_at = rate, "running", None
     state.sessions.append(event.at)
     state.resumed_position = position
-    state.pump.append((event.at, rate, state.route))
+    state.pump.append((event.at, rate, state.pump_route))
 
 
 def _dose(state: EpisodeState, event: DoseGiven, position: int) -> None:
@@ -303,4 +309,4 @@ def _phase_change(state: EpisodeState, event: PhaseChange) -> None:
     state.started_at = event.at if running else None
     state.pump_since = event.at if running else None
     if running:
-        state.pump.append((event.at, state.rate, state.route))
+        state.pump.append((event.at, state.rate, state.pump_route))

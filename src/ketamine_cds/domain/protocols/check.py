@@ -38,6 +38,9 @@ NO_PROTOCOL = (
     "No protocol was named: only the product-wide hard limits and default soft ceilings apply."
 )
 _INFUSED: tuple[Kind, ...] = ("continuous", "timed_infusion")
+# "At or above" a limit: figures equal but for unit arithmetic (24 mg/kg/day and 1 mg/kg/h)
+# are at it.
+_AT_LIMIT = 1e-9
 
 
 @dataclass(frozen=True)
@@ -197,7 +200,7 @@ class _Context:
             assert isinstance(value, Mass)  # noqa: S101 - a daily total is an amount
             assert isinstance(limit, Rate)  # noqa: S101 - a per-kg daily limit is a rate
             limit = limit.for_duration(Duration.of(1, "day"))
-        if value < limit:
+        if value.magnitude() < limit.magnitude(value.canonical) * (1 - _AT_LIMIT):
             return None
         what = {
             "infusion_rate": "the infusion",

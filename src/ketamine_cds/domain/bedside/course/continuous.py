@@ -55,7 +55,8 @@ def continuous_course(ctx: Context) -> Decision:
         since = last_up.at if last_up is not None else state.started_at
         if since is not None:
             ctx.notes.due.append(since + wait_for(titration))
-    set_at = state.changes[-1].at if state.changes else None
+    moments = [c.at for c in state.changes[-1:]] + [d.at for d in state.doses[-1:]]
+    set_at = max(moments) if moments else None
     fresh = freshness(ctx.protocol)
     pain = fresh_pain(state, fresh, ctx.at, since=set_at)
     if pain is None:

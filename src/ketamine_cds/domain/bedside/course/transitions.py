@@ -30,7 +30,7 @@ def to_next(ctx: Context, transition: Transition, why: str) -> Decision:
         return _converted(ctx, match, running, target.id)
     if target.kind in {"bolus", "divided_doses"}:
         return Decision("next_phase", None, resolved.dose, target.route, target)
-    return Decision("next_phase", resolved.rate, resolved.dose, target.route, target)
+    return Decision("next_phase", resolved.rate, None, target.route, target)
 
 
 def _converted(ctx: Context, conversion: Conversion, running: Rate, target_id: str) -> Decision:
