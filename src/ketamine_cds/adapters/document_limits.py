@@ -12,7 +12,7 @@ from typing import NoReturn
 
 MAX_BYTES = 1024 * 1024
 """The largest YAML document read (1 MiB): ten times the largest real protocol, episode or
-patient file, and a worst-case parse of about two and a half seconds (bench/reader.py)."""
+patient file, and a worst-case parse of about a second (bench/reader.py)."""
 
 MAX_JSON_BYTES = 8 * 1024 * 1024
 """The largest JSON document read (8 MiB): a FHIR Bundle of a patient's orders with its narrative
