@@ -6,6 +6,7 @@ import typer
 
 from ketamine_cds.bootstrap import bootstrap
 from ketamine_cds.entrypoints.cli import assess, bedside, dosing, med, pk
+from ketamine_cds.entrypoints.cli import audit, db, record, users
 from ketamine_cds.entrypoints.cli.common import user_errors
 
 app = typer.Typer(
@@ -19,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (dosing, bedside, med, assess, pk):
+for module in (dosing, bedside, med, assess, pk, db, users, record, audit):
     module.register(app)
 
 
