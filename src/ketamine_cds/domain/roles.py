@@ -128,7 +128,7 @@ def _article(role: Role) -> str:
 def refusal(action: Action, actor: str, role: Role) -> str:
     """The one sentence a refusal says: what was asked, the role needed, the actor's role."""
     needed = [r for r in _ORDER if r in ALLOWED[action]]
-    names = " or ".join(needed)
+    names = needed[0] if len(needed) == 1 else f"{', '.join(needed[:-1])} or {needed[-1]}"
     what = _WHAT[action]
     return (
         f"{what[:1].upper()}{what[1:]} needs the {names} role; "
