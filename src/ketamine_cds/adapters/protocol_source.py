@@ -41,6 +41,8 @@ class FileProtocolSource:
     _local_stamp: tuple[tuple[str, int, int], ...] | None = field(default=None, repr=False)
     _local: dict[str, LoadedProtocol] = field(default_factory=dict, repr=False)
     _tables: dict[str, LimitTable] = field(default_factory=dict, repr=False)
+    _shipped_texts: dict[str, str] | None = field(default=None, repr=False)
+    _limits_text: str | None = field(default=None, repr=False)
 
     def _parse(self, text: str, name: str) -> Protocol:
         digest = content_hash(text)
@@ -51,8 +53,11 @@ class FileProtocolSource:
         return kept[1]
 
     def _shipped(self) -> dict[str, LoadedProtocol]:
+        # The shipped files are part of the installed software: read once per source.
+        if self._shipped_texts is None:
+            self._shipped_texts = shipped_protocol_texts()
         found: dict[str, LoadedProtocol] = {}
-        for name, text in shipped_protocol_texts().items():
+        for name, text in self._shipped_texts.items():
             protocol = self._parse(text, name)
             found[protocol.id] = LoadedProtocol(protocol, text, content_hash(text))
         return found
@@ -102,7 +107,9 @@ class FileProtocolSource:
 
     def limits(self) -> LoadedLimits:
         """The shipped limit table."""
-        text = read_data_text("limits.yaml")
+        if self._limits_text is None:
+            self._limits_text = read_data_text("limits.yaml")
+        text = self._limits_text
         return LoadedLimits(self.limits_from_text(text), text, content_hash(text))
 
     def protocol_from_text(self, text: str) -> Protocol:
