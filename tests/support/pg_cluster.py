@@ -59,7 +59,7 @@ class Cluster:
         return self.root / "data"
 
     def _run(self, *args: str) -> None:
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - the server's own binaries, arguments written here
             [str(self.bindir / args[0]), *args[1:]],
             check=True,
             capture_output=True,
@@ -72,14 +72,35 @@ class Cluster:
         """initdb, then start the server on a socket in the temporary folder."""
         if self.user is not None:
             os.chown(self.root, pwd.getpwnam(self.user).pw_uid, pwd.getpwnam(self.user).pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--no-sync", "--locale=C")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        )
         options = (
             f"-k {self.root} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
             "-c max_connections=60 -c shared_buffers=32MB"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-t", "60",
-                  "-l", str(self.root / "server.log"), "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.root / "server.log"),
+            "start",
+        )
         self.running = True
         atexit.register(self.stop)
         return self

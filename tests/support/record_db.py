@@ -17,8 +17,13 @@ from ketamine_cds.adapters.protocol_source import FileProtocolSource
 from ketamine_cds.service.record_support import RecordDeps
 from ketamine_cds.service.users import add_user
 
-WARD = (("ann", "admin"), ("phil", "physician"), ("paula", "pharmacist"), ("nina", "nurse"),
-        ("nora", "nurse"))
+WARD = (
+    ("ann", "admin"),
+    ("phil", "physician"),
+    ("paula", "pharmacist"),
+    ("nina", "nurse"),
+    ("nora", "nurse"),
+)
 
 
 @dataclass

@@ -72,7 +72,9 @@ class FileProtocolSource:
             try:
                 text = path.read_text(encoding="utf-8")
             except OSError as error:
-                raise ProtocolFileError(f"cannot read protocol file {path}: {error.strerror}") from None
+                raise ProtocolFileError(
+                    f"cannot read protocol file {path}: {error.strerror}"
+                ) from None
             protocol = self._parse(text, path.name)
             if protocol.id != path.stem:
                 raise ProtocolFileError(

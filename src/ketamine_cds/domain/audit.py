@@ -142,9 +142,7 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainBreak | None:
     for entry in entries:
         expected_seq = 1 if previous is None else previous.seq + 1
         if entry.seq != expected_seq:
-            return ChainBreak(
-                expected_seq, f"is missing (the next entry stored is {entry.seq})"
-            )
+            return ChainBreak(expected_seq, f"is missing (the next entry stored is {entry.seq})")
         expected_prev = GENESIS_HASH if previous is None else previous.hash
         if entry.prev_hash != expected_prev:
             return ChainBreak(

@@ -1,5 +1,7 @@
-"""What the clinical record holds: users, patients and their weights, episodes, events as
-written, recommendations as made, pharmacist verifications; and the refusals the record gives.
+"""What the clinical record holds, and the refusals it gives.
+
+Users, patients and their weights, episodes, events as written, recommendations as made,
+pharmacist verifications.
 
 These are plain values. The stored event keeps the episode file's own JSON for the event (the
 interchange vocabulary), beside the columns the record queries (clinical time, recorded time,
@@ -154,11 +156,11 @@ class Verification:
         }
 
 
-class NotFound(UserInputError):
+class RecordNotFoundError(UserInputError):
     """Something named by the user (an episode, a user, an event) is not in the record."""
 
 
-class StaleRecommendation(UserInputError):
+class StaleRecommendationError(UserInputError):
     """A rate change was made against a recommendation that is no longer the latest."""
 
     def __init__(self, message: str, latest: StoredRecommendation | None) -> None:
@@ -166,14 +168,13 @@ class StaleRecommendation(UserInputError):
         super().__init__(message)
 
 
-class LimitRefusal(UserInputError):
-    """A rate or dose the record refuses to take as given: a hard limit, or a soft limit
-    without the physician's override that would allow it."""
+class LimitRefusedError(UserInputError):
+    """A rate or dose refused: a hard limit, or a soft limit with no physician's override."""
 
     def __init__(self, message: str, *, hard: bool) -> None:
         self.hard = hard
         super().__init__(message)
 
 
-class NotVerified(UserInputError):
+class NotVerifiedError(UserInputError):
     """A first dose or rate before a pharmacist verified the order."""

@@ -98,7 +98,7 @@ _WHAT: dict[Action, str] = {
 _ORDER: tuple[Role, ...] = ("physician", "pharmacist", "nurse", "admin")
 
 
-class NotPermitted(UserInputError):
+class NotPermittedError(UserInputError):
     """The actor's role may not do this; the message names the role needed."""
 
     def __init__(self, action: Action, actor: str, role: Role) -> None:
@@ -113,7 +113,7 @@ def event_action(event_type: str) -> Action:
     action = f"event.{event_type}"
     if action not in ALLOWED:
         raise UserInputError(f"'{event_type}' is not an event type the record knows")
-    return action  # type: ignore[return-value]  # checked against the closed table above
+    return action
 
 
 def may(role: Role, action: Action) -> bool:
@@ -131,12 +131,11 @@ def refusal(action: Action, actor: str, role: Role) -> str:
     names = needed[0] if len(needed) == 1 else f"{', '.join(needed[:-1])} or {needed[-1]}"
     what = _WHAT[action]
     return (
-        f"{what[:1].upper()}{what[1:]} needs the {names} role; "
-        f"{actor} is {_article(role)} {role}"
+        f"{what[:1].upper()}{what[1:]} needs the {names} role; {actor} is {_article(role)} {role}"
     )
 
 
 def require(role: Role, action: Action, actor: str) -> None:
     """Refuse, naming the role needed, unless ``role`` may do ``action``."""
     if not may(role, action):
-        raise NotPermitted(action, actor, role)
+        raise NotPermittedError(action, actor, role)

@@ -14,7 +14,6 @@ from ketamine_cds.service.ports import UnitOfWork
 from ketamine_cds.service.record_support import RecordDeps, authorised
 from ketamine_cds.service.users import user_content
 
-
 _NO_ROW = object()  # an entry (a refusal) that names no stored row
 
 
@@ -33,10 +32,10 @@ class AuditReport:
 
 def _stored_content(uow: UnitOfWork, entry: AuditEntry) -> object | None:  # noqa: PLR0911 - one branch per kind of row
     parts = entry.subject.split("/")
-    if entry.action == "user.add" and len(parts) == 2:  # noqa: PLR2004 - user/NAME
+    if entry.action == "user.add" and len(parts) == 2:
         user = uow.users.get(parts[1])
         return None if user is None else user_content(user)
-    if parts[0] != "episode" or len(parts) < 2 or not parts[1].isdigit():  # noqa: PLR2004
+    if parts[0] != "episode" or len(parts) < 2 or not parts[1].isdigit():
         return _NO_ROW
     episode_id = int(parts[1])
     if entry.action in {"episode.start", "episode.import"}:

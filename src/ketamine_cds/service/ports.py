@@ -130,7 +130,7 @@ class UserRepository(Protocol):
         """The user with this name, if any."""
         ...
 
-    def list(self) -> list[User]:
+    def all(self) -> list[User]:
         """Every user, by name."""
         ...
 
@@ -154,14 +154,14 @@ class EpisodeRepository(Protocol):
         """The episode; ``for_update`` holds it against other writers until the end of the work."""
         ...
 
-    def list(self, status: str | None = None) -> list[EpisodeHeader]:
+    def find(self, status: str | None = None) -> list[EpisodeHeader]:
         """Episodes (optionally of one status), newest first."""
         ...
 
     def advance(self, episode_id: int, expected_version: int, status: str) -> int:
         """Move the episode to the next version (and status) if still at ``expected_version``.
 
-        Returns the new version; raises :class:`StaleRecommendation` when another writer moved
+        Returns the new version; raises :class:`StaleRecommendationError` when another writer moved
         the episode first.
         """
         ...
@@ -182,7 +182,7 @@ class EventLog(Protocol):
         """Append an event; nothing already written changes."""
         ...
 
-    def list(self, episode_id: int) -> list[StoredEvent]:
+    def for_episode(self, episode_id: int) -> list[StoredEvent]:
         """The episode's events in the order they were written."""
         ...
 
@@ -202,7 +202,7 @@ class RecommendationLog(Protocol):
         """The episode's most recent recommendation."""
         ...
 
-    def list(self, episode_id: int) -> list[StoredRecommendation]:
+    def for_episode(self, episode_id: int) -> list[StoredRecommendation]:
         """The episode's recommendations, oldest first."""
         ...
 

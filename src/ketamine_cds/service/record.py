@@ -1,5 +1,4 @@
-"""The record's writing use cases: start or import an episode, record an event, recommend now,
-verify an order.
+"""The record's writing use cases: start, import, record an event, recommend, verify.
 
 Each takes parsed input and the acting user's name, runs in one unit of work, appends an audit
 entry for every row it writes in the same transaction, and returns a typed result. A refusal
@@ -29,12 +28,11 @@ from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.protocols.check import check_dose, check_rate
 from ketamine_cds.domain.record import (
     EpisodeHeader,
-    LimitRefusal,
-    NotVerified,
-    StaleRecommendation,
+    LimitRefusedError,
+    NotVerifiedError,
+    StaleRecommendationError,
     StoredEvent,
     StoredRecommendation,
-    User,
     Verification,
     WeightEntry,
 )
@@ -49,7 +47,7 @@ from ketamine_cds.service.ports import (
 )
 from ketamine_cds.service.record_support import (
     RecordDeps,
-    audit,
+    Writing,
     authorised,
     episode_of,
     event_body,
@@ -107,7 +105,9 @@ def _versions(loaded: LoadedProtocol, limits: LoadedLimits) -> dict[str, str]:
     )
 
 
-def _references(uow: UnitOfWork, deps: RecordDeps, protocol_id: str) -> tuple[LoadedProtocol, LoadedLimits]:
+def _references(
+    uow: UnitOfWork, deps: RecordDeps, protocol_id: str
+) -> tuple[LoadedProtocol, LoadedLimits]:
     loaded = deps.protocols.get(protocol_id)
     limits = deps.protocols.limits()
     uow.archive.keep(
@@ -130,8 +130,11 @@ def start_episode(
 def import_episode(
     deps: RecordDeps, actor: str | None, episode: Episode, concentration_mg_per_ml: float | None
 ) -> StartedEpisode:
-    """Import an episode file's content: its header, every event as written, and the
-    recommendation at the start and after every event (what a replay of it shows)."""
+    """Import an episode file's content, with the recommendation after every event.
+
+    The header and every event are stored as written; the recommendations are those a replay
+    of the file shows (one at the start and one after each event's time).
+    """
     return _store(deps, actor, episode, concentration_mg_per_ml, "episode.import")
 
 
@@ -142,44 +145,37 @@ def _store(
     concentration: float | None,
     action: Action,
 ) -> StartedEpisode:
-    if concentration is not None and not 0 < concentration <= 100:  # noqa: PLR2004 - mg/mL
+    if concentration is not None and not 0 < concentration <= 100:
         raise UserInputError(
             f"a bag concentration of {concentration:g} mg/mL is not plausible; give mg/mL"
         )
     request = {"patient": episode.patient.id, "protocol": episode.protocol.id}
     with refusals_kept(deps, actor, action, "episode/new", request), deps.uow() as uow:
-        user = authorised(uow, actor, action)
-        now = deps.clock.now()
+        w = Writing(uow, authorised(uow, actor, action), deps.clock.now())
         loaded, limits = _references(uow, deps, episode.protocol.id)
-        header = _add_header(uow, user, now, episode, concentration, loaded)
-        audit(uow, now, user, action, _subject(header.id), header.content(), _versions(loaded, limits))
+        header = _add_header(w, episode, concentration, loaded)
+        w.audit(action, _subject(header.id), header.content(), _versions(loaded, limits))
         events: list[StoredEvent] = []
         for given in episode.events:
-            stored = _append(uow, header, events, given, user, now, imported=True)
-            audit(uow, now, user, "event.import", _subject(header.id, "event", stored.position), stored.content())
+            stored = _append(w, header, events, given, imported=True)
+            w.audit("event.import", _subject(header.id, "event", stored.position), stored.content())
             events.append(stored)
-        version = uow.episodes.advance(header.id, 0, _status(events)) if events else 0
+        if events:
+            uow.episodes.advance(header.id, 0, _status(events))
         header = find_episode(uow, header.id)
         made: list[MadeRecommendation] = []
         if events:
             rebuilt = episode_of(header, known_events(events))
             moments = sorted({rebuilt.started_at, *(e.at for e in rebuilt.events)})
-            made = [
-                _recommend(uow, header, events, moment, now, user, loaded, limits)
-                for moment in moments
-            ]
+            made = [_recommend(w, header, events, moment, (loaded, limits)) for moment in moments]
         uow.commit()
     return StartedEpisode(header=header, events=len(events), recommendations=tuple(made))
 
 
 def _add_header(
-    uow: UnitOfWork,
-    user: User,
-    now: datetime,
-    episode: Episode,
-    concentration: float | None,
-    loaded: LoadedProtocol,
+    w: Writing, episode: Episode, concentration: float | None, loaded: LoadedProtocol
 ) -> EpisodeHeader:
+    uow, user = w.uow, w.user
     weight = parse_weight(episode.patient.weight)
     entry = WeightEntry(
         text=episode.patient.weight,
@@ -214,16 +210,15 @@ def _status(events: list[StoredEvent]) -> str:
     return "stopped" if latest is not None and latest.type == "stop" else "active"
 
 
-def _append(  # noqa: PLR0913 - each is a distinct part of the write
-    uow: UnitOfWork,
+def _append(
+    w: Writing,
     header: EpisodeHeader,
     events: list[StoredEvent],
     event: AnyEvent,
-    user: User,
-    now: datetime,
     *,
     imported: bool,
 ) -> StoredEvent:
+    uow, user, now = w.uow, w.user, w.now
     position = len(events) + 1
     taken = {e.event_id for e in events}
     event_id = event.id or f"e{position}"
@@ -297,22 +292,21 @@ def record_event(  # noqa: PLR0913 - the event, where, and the concurrency check
     action = event_action(event.type)
     request = event.model_dump(mode="json", exclude_none=True)
     with refusals_kept(deps, actor, action, _subject(episode_id), request), deps.uow() as uow:
-        user = authorised(uow, actor, action)
+        w = Writing(uow, authorised(uow, actor, action), deps.clock.now())
         header = find_episode(uow, episode_id, for_update=True)
-        now = deps.clock.now()
         _check_current(uow, header, against, expected_version)
-        events = uow.events.list(header.id)
+        events = uow.events.for_episode(header.id)
         loaded, limits = _references(uow, deps, header.protocol_id)
         _check_verified(uow, header, events, event)
         _check_limits(header, events, event, loaded, limits)
-        stored = _append(uow, header, events, event, user, now, imported=False)
+        stored = _append(w, header, events, event, imported=False)
         events.append(stored)
-        audit(uow, now, user, "event.record", _subject(header.id, "event", stored.position), stored.content())
+        w.audit("event.record", _subject(header.id, "event", stored.position), stored.content())
         version = uow.episodes.advance(header.id, header.version, _status(events))
         made = None
         if recommend_after:
             header = find_episode(uow, header.id)
-            made = _recommend(uow, header, events, now, now, user, loaded, limits)
+            made = _recommend(w, header, events, w.now, (loaded, limits))
         uow.commit()
     return RecordedEvent(event=stored, version=version, recommendation=made)
 
@@ -324,20 +318,20 @@ def _check_current(
     if against is not None:
         if latest is None or latest.id != against:
             shown = f"recommendation {latest.id} ({_action_of(latest)})" if latest else "none"
-            raise StaleRecommendation(
+            raise StaleRecommendationError(
                 f"recommendation {against} is no longer the latest for episode {header.id}; "
                 f"the latest is {shown}: look at it before changing the rate",
                 latest,
             )
         if latest.episode_version != header.version:
-            raise StaleRecommendation(
+            raise StaleRecommendationError(
                 f"episode {header.id} changed after recommendation {against} was made "
                 f"(version {latest.episode_version}, now {header.version}); ask for a new "
                 "recommendation before changing the rate",
                 latest,
             )
     if expected is not None and expected != header.version:
-        raise StaleRecommendation(
+        raise StaleRecommendationError(
             f"episode {header.id} is at version {header.version}, not {expected}: someone "
             "recorded in the meantime; look at the latest recommendation first",
             latest,
@@ -356,7 +350,7 @@ def _check_verified(
     if event.type not in _DOSING or any(e.type in _DOSING for e in events):
         return
     if not uow.episodes.verifications(header.id):
-        raise NotVerified(
+        raise NotVerifiedError(
             f"episode {header.id}'s order has not been verified: the first dose or rate needs "
             f"the pharmacist role to verify it first ('ketamine-cds episode verify {header.id}')"
         )
@@ -373,7 +367,7 @@ def _check_limits(
     if isinstance(event, DoseGiven) and isinstance(event.dose, Mass):
         result = check_dose(loaded.protocol, weight, event.dose, limits.table)
         if result.verdict == "hard_limit_exceeded":
-            raise LimitRefusal(
+            raise LimitRefusedError(
                 f"{result.reasons[0]} Nothing overrides a hard limit; the dose is not recorded",
                 hard=True,
             )
@@ -383,7 +377,7 @@ def _check_limits(
     rate = rate_of(event.rate, weight)
     result = check_rate(loaded.protocol, weight, rate, limits.table)
     if result.verdict == "hard_limit_exceeded":
-        raise LimitRefusal(
+        raise LimitRefusedError(
             f"{result.reasons[0]} Nothing overrides a hard limit; the rate is not recorded",
             hard=True,
         )
@@ -406,7 +400,7 @@ def _check_limits(
         episode_of(header, known_events([*events, probe])), loaded.protocol, limits.table, event.at
     )
     if any(alert.kind == "soft_limit" for alert in answer.alerts):
-        raise LimitRefusal(
+        raise LimitRefusedError(
             f"{result.reasons[0]} Overriding it needs the physician role: a physician records "
             "an override with a reason (physician_override) before this rate is recorded",
             hard=False,
@@ -418,26 +412,27 @@ def recommend_now(
     deps: RecordDeps, actor: str | None, episode_id: int, at: datetime | None = None
 ) -> MadeRecommendation:
     """What the protocol says to do at ``at`` (now when None), stored with what it rests on."""
-    with refusals_kept(deps, actor, "episode.recommend", _subject(episode_id), {"at": str(at)}), deps.uow() as uow:
-        user = authorised(uow, actor, "episode.recommend")
+    with (
+        refusals_kept(deps, actor, "episode.recommend", _subject(episode_id), {"at": str(at)}),
+        deps.uow() as uow,
+    ):
+        w = Writing(uow, authorised(uow, actor, "episode.recommend"), deps.clock.now())
         header = find_episode(uow, episode_id, for_update=True)
-        now = deps.clock.now()
-        loaded, limits = _references(uow, deps, header.protocol_id)
-        made = _recommend(uow, header, uow.events.list(header.id), at or now, now, user, loaded, limits)
+        references = _references(uow, deps, header.protocol_id)
+        made = _recommend(w, header, uow.events.for_episode(header.id), at or w.now, references)
         uow.commit()
     return made
 
 
-def _recommend(  # noqa: PLR0913 - the episode, the moment, the author and the references
-    uow: UnitOfWork,
+def _recommend(
+    w: Writing,
     header: EpisodeHeader,
     events: list[StoredEvent],
     at: datetime,
-    made_at: datetime,
-    user: User,
-    loaded: LoadedProtocol,
-    limits: LoadedLimits,
+    references: tuple[LoadedProtocol, LoadedLimits],
 ) -> MadeRecommendation:
+    uow, user, made_at = w.uow, w.user, w.now
+    loaded, limits = references
     seen = known_events(events, made_at)
     answer = recommend(episode_of(header, seen), loaded.protocol, limits.table, at)
     inputs = {
@@ -466,18 +461,13 @@ def _recommend(  # noqa: PLR0913 - the episode, the moment, the author and the r
             role=user.role,
         )
     )
-    audit(
-        uow,
-        made_at,
-        user,
+    w.audit(
         "recommendation.store",
         _subject(header.id, "recommendation", stored.id),
         stored.content(),
         _versions(loaded, limits),
     )
-    verified = bool(uow.episodes.verifications(header.id)) or any(
-        e.type in _DOSING for e in events
-    )
+    verified = bool(uow.episodes.verifications(header.id)) or any(e.type in _DOSING for e in events)
     warnings: list[str] = []
     if not verified:
         warnings.append(
@@ -497,18 +487,16 @@ def verify_order(
     deps: RecordDeps, actor: str | None, episode_id: int, note: str | None = None
 ) -> Verification:
     """A pharmacist's verification of the episode's order (before the first dose or rate)."""
-    with refusals_kept(deps, actor, "episode.verify", _subject(episode_id), {"note": note}), deps.uow() as uow:
-        user = authorised(uow, actor, "episode.verify")
+    with (
+        refusals_kept(deps, actor, "episode.verify", _subject(episode_id), {"note": note}),
+        deps.uow() as uow,
+    ):
+        w = Writing(uow, authorised(uow, actor, "episode.verify"), deps.clock.now())
         header = find_episode(uow, episode_id, for_update=True)
-        verification = Verification(header.id, user.name, deps.clock.now(), note)
+        verification = Verification(header.id, w.user.name, w.now, note)
         number = uow.episodes.add_verification(verification)
-        audit(
-            uow,
-            verification.at,
-            user,
-            "episode.verify",
-            _subject(header.id, "verification", number),
-            verification.content(),
+        w.audit(
+            "episode.verify", _subject(header.id, "verification", number), verification.content()
         )
         uow.episodes.advance(header.id, header.version, header.status)
         uow.commit()

@@ -1,5 +1,4 @@
-"""The record's reading use cases: show and list episodes, export one in the episode file
-format, and replay every stored recommendation to show it is reproduced exactly.
+"""The record's reading use cases: show, list, export, and replay what was stored.
 
 A replay sees what the recommendation saw: the protocol and limit table by the content hash
 stored with it (kept in the record's archive), and only the events written at or before the
@@ -77,7 +76,7 @@ class ReplayCheck:
 
 
 def _summary(uow: UnitOfWork, header: EpisodeHeader) -> EpisodeSummary:
-    events = uow.events.list(header.id)
+    events = uow.events.for_episode(header.id)
     verified = bool(uow.episodes.verifications(header.id)) or any(
         e.type in {"rate_change", "dose_given", "resume"} for e in events
     )
@@ -93,8 +92,8 @@ def show_episode(deps: RecordDeps, actor: str | None, episode_id: int) -> Episod
         return EpisodeDetail(
             summary=_summary(uow, header),
             weights=tuple(uow.episodes.weights(header.patient)),
-            events=tuple(uow.events.list(header.id)),
-            recommendations=tuple(uow.recommendations.list(header.id)),
+            events=tuple(uow.events.for_episode(header.id)),
+            recommendations=tuple(uow.recommendations.for_episode(header.id)),
             verifications=tuple(uow.episodes.verifications(header.id)),
         )
 
@@ -105,9 +104,12 @@ def list_episodes(
     """Episodes in the record (optionally only active or stopped ones), newest first."""
     if status not in {None, "active", "stopped"}:
         raise UserInputError(f"'{status}' is not an episode status; use active or stopped")
-    with refusals_kept(deps, actor, "episode.read", "episode/*", {}), deps.uow(writing=False) as uow:
+    with (
+        refusals_kept(deps, actor, "episode.read", "episode/*", {}),
+        deps.uow(writing=False) as uow,
+    ):
         authorised(uow, actor, "episode.read")
-        return [_summary(uow, header) for header in uow.episodes.list(status)]
+        return [_summary(uow, header) for header in uow.episodes.find(status)]
 
 
 def export_episode(deps: RecordDeps, actor: str | None, episode_id: int) -> ExportedEpisode:
@@ -116,12 +118,12 @@ def export_episode(deps: RecordDeps, actor: str | None, episode_id: int) -> Expo
     with refusals_kept(deps, actor, "episode.read", subject, {}), deps.uow(writing=False) as uow:
         authorised(uow, actor, "episode.read")
         header = find_episode(uow, episode_id)
-        events = known_events(uow.events.list(header.id))
+        events = known_events(uow.events.for_episode(header.id))
         return ExportedEpisode(
             episode=episode_of(header, events),
             concentration_mg_per_ml=header.concentration_mg_per_ml,
             protocol_hash=header.protocol_hash,
-            recommendations=tuple(uow.recommendations.list(header.id)),
+            recommendations=tuple(uow.recommendations.for_episode(header.id)),
         )
 
 
@@ -155,9 +157,8 @@ def replay_stored(deps: RecordDeps, actor: str | None, episode_id: int) -> list[
     with refusals_kept(deps, actor, "episode.read", subject, {}), deps.uow(writing=False) as uow:
         authorised(uow, actor, "episode.read")
         header = find_episode(uow, episode_id)
-        events = uow.events.list(header.id)
+        events = uow.events.for_episode(header.id)
         return [
             replay_recommendation(deps, uow, header, events, stored)
-            for stored in uow.recommendations.list(header.id)
+            for stored in uow.recommendations.for_episode(header.id)
         ]
-

@@ -1,5 +1,7 @@
-"""What every record use case shares: the actor, the audit entry, refusals kept in the trail,
-and the episode rebuilt from what is stored (as it was known at a moment)."""
+"""What every record use case shares: the actor, the audit entry, the refusals kept.
+
+Also the episode rebuilt from what is stored, as it was known at a moment.
+"""
 
 from __future__ import annotations
 
@@ -17,18 +19,18 @@ from ketamine_cds.domain.episode import AnyEvent, Baseline, Episode, PatientRef,
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.record import (
     EpisodeHeader,
-    LimitRefusal,
-    NotFound,
-    NotVerified,
-    StaleRecommendation,
+    LimitRefusedError,
+    NotVerifiedError,
+    RecordNotFoundError,
+    StaleRecommendationError,
     StoredEvent,
     User,
 )
-from ketamine_cds.domain.roles import Action, NotPermitted, require
+from ketamine_cds.domain.roles import Action, NotPermittedError, require
 from ketamine_cds.service.ports import Clock, ProtocolSource, UnitOfWork, UnitOfWorkFactory
 
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
-REFUSALS = (NotPermitted, NotVerified, LimitRefusal, StaleRecommendation)
+REFUSALS = (NotPermittedError, NotVerifiedError, LimitRefusedError, StaleRecommendationError)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def acting(uow: UnitOfWork, name: str | None) -> User:
         )
     user = uow.users.get(name)
     if user is None:
-        raise NotFound(
+        raise RecordNotFoundError(
             f"there is no user '{name}' in the record; an admin adds one with "
             "'ketamine-cds user add NAME --role ROLE'"
         )
@@ -69,11 +71,12 @@ def software_versions(**more: str) -> dict[str, str]:
 
 def audit(  # noqa: PLR0913 - each is a field of the entry
     uow: UnitOfWork,
-    at: datetime,
     user: User,
     action: str,
     subject: str,
     content: object,
+    *,
+    at: datetime,
     versions: dict[str, str] | None = None,
 ) -> None:
     """Append the audit entry of one write, chained to the head, in the same unit of work."""
@@ -86,6 +89,21 @@ def audit(  # noqa: PLR0913 - each is a field of the entry
         versions=versions or software_versions(),
     )
     uow.audit.append(chain_next(uow.audit.head(), draft, at))
+
+
+@dataclass(frozen=True)
+class Writing:
+    """One writing use case in progress: its unit of work, its author and its time."""
+
+    uow: UnitOfWork
+    user: User
+    now: datetime
+
+    def audit(
+        self, action: str, subject: str, content: object, versions: dict[str, str] | None = None
+    ) -> None:
+        """Append this write's audit entry."""
+        audit(self.uow, self.user, action, subject, content, at=self.now, versions=versions)
 
 
 @contextmanager
@@ -105,11 +123,11 @@ def refusals_kept(
             if user is not None:
                 audit(
                     uow,
-                    deps.clock.now(),
                     user,
                     f"refused.{action}",
                     subject,
                     {"request": request, "refusal": str(refusal)},
+                    at=deps.clock.now(),
                 )
                 uow.commit()
         raise
@@ -161,5 +179,5 @@ def find_episode(uow: UnitOfWork, episode_id: int, *, for_update: bool = False) 
     """The episode, or one sentence saying it is not in the record."""
     header = uow.episodes.get(episode_id, for_update=for_update)
     if header is None:
-        raise NotFound(f"there is no episode {episode_id} in the record")
+        raise RecordNotFoundError(f"there is no episode {episode_id} in the record")
     return header

@@ -22,15 +22,17 @@ def parse_role(text: str) -> Role:
 
 
 def add_user(deps: RecordDeps, actor: str | None, name: str, role: Role) -> User:
-    """Add a user; only an admin may, except that the first user of an empty record is an admin
-    added by whoever sets the record up."""
+    """Add a user; only an admin may, but the first user of an empty record is an admin.
+
+    That first admin is added by whoever sets the record up.
+    """
     if not _NAME.match(name):
         raise UserInputError(
             f"'{name}' is not a user name: use letters, digits and . _ @ - (up to 64)"
         )
     with refusals_kept(deps, actor, "user.add", f"user/{name}", {"role": role}), deps.uow() as uow:
         now = deps.clock.now()
-        if not uow.users.list():
+        if not uow.users.all():
             if role != "admin":
                 raise UserInputError(
                     "the record has no users yet: the first user must be an admin "
@@ -43,7 +45,7 @@ def add_user(deps: RecordDeps, actor: str | None, name: str, role: Role) -> User
             raise UserInputError(f"there is already a user '{name}'")
         user = User(name, role, now)
         uow.users.add(user)
-        audit(uow, now, author, "user.add", f"user/{name}", user_content(user))
+        audit(uow, author, "user.add", f"user/{name}", user_content(user), at=now)
         uow.commit()
     return user
 
@@ -57,4 +59,4 @@ def list_users(deps: RecordDeps, actor: str | None) -> list[User]:
     """Every user, by name (an admin's view)."""
     with refusals_kept(deps, actor, "user.list", "user/*", {}), deps.uow(writing=False) as uow:
         authorised(uow, actor, "user.list")
-        return uow.users.list()
+        return uow.users.all()

@@ -27,7 +27,9 @@ def postgres() -> Iterator[PostgresDatabases]:
         bindir = find_bindir()
         if bindir is None:
             if os.environ.get(ENV_REQUIRE):
-                pytest.fail("PostgreSQL's server binaries are not installed (scripts/bootstrap.sh installs them)")
+                pytest.fail(
+                    "PostgreSQL's server is not installed; scripts/bootstrap.sh installs it"
+                )
             pytest.skip("PostgreSQL's server binaries are not installed")
         cluster = Cluster(bindir).start()
         server_url = cluster.url()

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
-
 @dataclass
 class Child:
     """A forked writer: its process id and the read end of its report pipe."""

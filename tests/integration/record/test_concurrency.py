@@ -13,7 +13,7 @@ from record_builders_db import plan_now
 from record_db import RecordDb
 
 from ketamine_cds.domain.episode import Observation, RateChange
-from ketamine_cds.domain.record import StaleRecommendation
+from ketamine_cds.domain.record import StaleRecommendationError
 from ketamine_cds.service.audit_trail import verify_audit
 from ketamine_cds.service.record import (
     recommend_now,
@@ -35,7 +35,9 @@ def _started(record: RecordDb) -> int:
     return header.id
 
 
-def _run_together(record: RecordDb, works: list[Callable[[Callable[[str], None]], None]]) -> list[list[str]]:
+def _run_together(
+    record: RecordDb, works: list[Callable[[Callable[[str], None]], None]]
+) -> list[list[str]]:
     def prepare() -> None:
         record.engine.dispose(close=False)
 
@@ -93,7 +95,7 @@ def test_the_stale_rate_change_is_refused_with_the_newer_recommendation(record: 
                 done = record_event(
                     record.deps, name, episode_id, event, against=shown.id, recommend_after=True
                 )
-            except StaleRecommendation as stale:
+            except StaleRecommendationError as stale:
                 latest = stale.latest.id if stale.latest else None
                 report(f"stale {latest} {stale}")
             else:
@@ -109,6 +111,8 @@ def test_the_stale_rate_change_is_refused_with_the_newer_recommendation(record: 
     newer = outcomes[0].split()[1]
     assert outcomes[1].split()[1] == newer  # the refusal shows the recommendation made since
     assert f"recommendation {shown.id} is no longer the latest" in outcomes[1]
-    rates = [e for e in show_episode(record.deps, "phil", episode_id).events if e.type == "rate_change"]
+    rates = [
+        e for e in show_episode(record.deps, "phil", episode_id).events if e.type == "rate_change"
+    ]
     assert len(rates) == 2  # the first rate and exactly one of the two changes
     assert verify_audit(record.deps, "nina").intact

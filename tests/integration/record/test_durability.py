@@ -56,7 +56,7 @@ def test_acknowledged_events_survive_sigkill(record: RecordDb) -> None:
     episode_id = _episode(record)
     warm = Observation(type="observation", at=datetime.now(UTC), pain=5)
     record_event(record.deps, "nina", episode_id, warm)
-    rng = random.Random(20240502)
+    rng = random.Random(20240502)  # noqa: S311 - kill times, not secrets
     acknowledged: list[str] = []
     writer = _Writer(record, episode_id)
     for _ in range(KILLS):

@@ -32,7 +32,7 @@ def _verify(record: RecordDb) -> tuple[int, str]:
 
 
 def _behind_the_triggers(
-    record: RecordDb, statement: str, params: dict[str, str] | None = None
+    record: RecordDb, statement: str, params: dict[str, object] | None = None
 ) -> None:
     """Run a statement as someone with direct access to the database, triggers out of the way."""
     with record.engine.begin() as connection:
@@ -72,7 +72,7 @@ def _seq_of(record: RecordDb, subject: str) -> int:
 def test_the_database_refuses_to_rewrite_the_record(record: RecordDb, statement: str) -> None:
     """Each UPDATE or DELETE on an append-only table is refused by the database itself."""
     _imported(record)
-    with pytest.raises(DBAPIError, match="append-only|only moves"), record.engine.begin() as c:
+    with pytest.raises(DBAPIError, match=r"append-only|only moves"), record.engine.begin() as c:
         c.execute(text(statement))
     assert _verify(record)[0] == 0
 
@@ -90,9 +90,9 @@ def test_a_changed_event_is_named(record: RecordDb) -> None:
     episode_id = _imported(record)
     _behind_the_triggers(
         record,
-        f"UPDATE events SET body = replace(body, :old, :new) "
-        f"WHERE episode_id = {episode_id} AND position = 3",
-        {"old": '"pain":5', "new": '"pain":2'},
+        "UPDATE events SET body = replace(body, :old, :new) "
+        "WHERE episode_id = :episode AND position = 3",
+        {"old": '"pain":5', "new": '"pain":2', "episode": episode_id},
     )
     seq = _seq_of(record, f"episode/{episode_id}/event/3")
     code, output = _verify(record)
@@ -112,8 +112,8 @@ def test_a_changed_recommendation_is_named(record: RecordDb) -> None:
         ).scalar_one()
     _behind_the_triggers(
         record,
-        f"UPDATE recommendations SET output = replace(output, :old, :new) WHERE id = {rec_id}",
-        {"old": '"rate_mg_per_h":7.0', "new": '"rate_mg_per_h":70.0'},
+        "UPDATE recommendations SET output = replace(output, :old, :new) WHERE id = :id",
+        {"old": '"rate_mg_per_h":7.0', "new": '"rate_mg_per_h":70.0', "id": rec_id},
     )
     seq = _seq_of(record, f"episode/{episode_id}/recommendation/{rec_id}")
     code, output = _verify(record)

@@ -16,18 +16,18 @@ from typing import Self
 
 from ketamine_cds.adapters.protocol_source import FileProtocolSource
 from ketamine_cds.domain.audit import AuditEntry
+from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.protocols.limits import LimitTable
+from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.record import (
     EpisodeHeader,
-    StaleRecommendation,
+    StaleRecommendationError,
     StoredEvent,
     StoredRecommendation,
     User,
     Verification,
     WeightEntry,
 )
-from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.protocols.limits import LimitTable
-from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.service.ports import LoadedLimits, LoadedProtocol, NewEpisode, NewRecommendation
 from ketamine_cds.service.record_support import RecordDeps
 
@@ -56,7 +56,7 @@ class FakeUsers:
     def get(self, name: str) -> User | None:
         return self.s.users.get(name)
 
-    def list(self) -> list[User]:
+    def all(self) -> list[User]:
         return [self.s.users[k] for k in sorted(self.s.users)]
 
 
@@ -79,14 +79,14 @@ class FakeEpisodes:
     def get(self, episode_id: int, *, for_update: bool = False) -> EpisodeHeader | None:
         return self.s.episodes.get(episode_id)
 
-    def list(self, status: str | None = None) -> list[EpisodeHeader]:
+    def find(self, status: str | None = None) -> list[EpisodeHeader]:
         found = sorted(self.s.episodes.values(), key=lambda h: -h.id)
         return [h for h in found if status is None or h.status == status]
 
     def advance(self, episode_id: int, expected_version: int, status: str) -> int:
         header = self.s.episodes[episode_id]
         if header.version != expected_version:
-            raise StaleRecommendation("changed meanwhile", None)
+            raise StaleRecommendationError("changed meanwhile", None)
         self.s.episodes[episode_id] = replace(header, version=expected_version + 1, status=status)
         return expected_version + 1
 
@@ -106,7 +106,7 @@ class FakeEvents:
     def append(self, event: StoredEvent) -> None:
         self.s.events.setdefault(event.episode_id, []).append(event)
 
-    def list(self, episode_id: int) -> list[StoredEvent]:
+    def for_episode(self, episode_id: int) -> list[StoredEvent]:
         return list(self.s.events.get(episode_id, []))
 
     def get(self, episode_id: int, position: int) -> StoredEvent | None:
@@ -124,10 +124,10 @@ class FakeRecommendations:
         return stored
 
     def latest(self, episode_id: int) -> StoredRecommendation | None:
-        found = self.list(episode_id)
+        found = self.for_episode(episode_id)
         return found[-1] if found else None
 
-    def list(self, episode_id: int) -> list[StoredRecommendation]:
+    def for_episode(self, episode_id: int) -> list[StoredRecommendation]:
         return [r for r in self.s.recommendations if r.episode_id == episode_id]
 
     def get(self, recommendation_id: int) -> StoredRecommendation | None:
@@ -210,23 +210,6 @@ class FakeClock:
         return self.moment
 
 
-@dataclass
-class FakeRecord:
-    """The fake record: its store, a clock, and the dependencies the use cases take."""
-
-    store: FakeStore = field(default_factory=FakeStore)
-    clock: FakeClock = field(default_factory=FakeClock)
-    protocols: FakeProtocolSource = field(default_factory=lambda: shipped_source())
-    commits: int = 0
-
-    def uow(self, *, writing: bool = True) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self)
-
-    @property
-    def deps(self) -> RecordDeps:
-        return RecordDeps(self.uow, self.protocols, self.clock)
-
-
 @functools.cache
 def shipped_source() -> FakeProtocolSource:
     """One in-memory copy of the shipped protocols per test process (they never change)."""
@@ -258,3 +241,20 @@ class FakeProtocolSource:
 
     def limits_from_text(self, text: str) -> LimitTable:
         return self._limits.table
+
+
+@dataclass
+class FakeRecord:
+    """The fake record: its store, a clock, and the dependencies the use cases take."""
+
+    store: FakeStore = field(default_factory=FakeStore)
+    clock: FakeClock = field(default_factory=FakeClock)
+    protocols: FakeProtocolSource = field(default_factory=shipped_source)
+    commits: int = 0
+
+    def uow(self, *, writing: bool = True) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+    @property
+    def deps(self) -> RecordDeps:
+        return RecordDeps(self.uow, self.protocols, self.clock)

@@ -22,8 +22,12 @@ T0 = datetime(2024, 5, 2, 8, 0, tzinfo=UTC)
 def _chain(n: int) -> list[AuditEntry]:
     entries: list[AuditEntry] = []
     for i in range(n):
-        draft = EntryDraft("nina", "nurse", "event.record", f"episode/1/event/{i + 1}", digest({"i": i}))
-        entries.append(chain_next(entries[-1] if entries else None, draft, T0 + timedelta(minutes=i)))
+        draft = EntryDraft(
+            "nina", "nurse", "event.record", f"episode/1/event/{i + 1}", digest({"i": i})
+        )
+        entries.append(
+            chain_next(entries[-1] if entries else None, draft, T0 + timedelta(minutes=i))
+        )
     return entries
 
 

@@ -11,7 +11,7 @@ from fakes import FakeRecord
 from record_builders import WARD, event, plan, started, ward
 
 from ketamine_cds.domain.episode import Episode
-from ketamine_cds.domain.roles import NotPermitted
+from ketamine_cds.domain.roles import NotPermittedError
 from ketamine_cds.service.audit_trail import verify_audit
 from ketamine_cds.service.record import (
     import_episode,
@@ -53,27 +53,53 @@ def _importable(fake: FakeRecord) -> Episode:
 
 Case = tuple[str, str, Callable[[FakeRecord, str, int], object]]
 CASES: list[Case] = [
-    ("starting an episode", "physician",
-     lambda f, who, _ep: start_episode(f.deps, who, plan(f), 1.0)),
-    ("importing an episode", "physician",
-     lambda f, who, _ep: import_episode(f.deps, who, _importable(f), None)),
-    ("verifying an episode's order", "pharmacist",
-     lambda f, who, ep: verify_order(f.deps, who, ep)),
-    ("asking for a recommendation", "physician, pharmacist or nurse",
-     lambda f, who, ep: recommend_now(f.deps, who, ep)),
-    ("reading an episode", "physician, pharmacist or nurse",
-     lambda f, who, ep: show_episode(f.deps, who, ep)),
-    ("reading an episode", "physician, pharmacist or nurse",
-     lambda f, who, _ep: list_episodes(f.deps, who)),
-    ("reading an episode", "physician, pharmacist or nurse",
-     lambda f, who, ep: export_episode(f.deps, who, ep)),
-    ("reading an episode", "physician, pharmacist or nurse",
-     lambda f, who, ep: replay_stored(f.deps, who, ep)),
-    ("adding a user", "admin",
-     lambda f, who, _ep: add_user(f.deps, who, f"new-{who}", "nurse")),
+    (
+        "starting an episode",
+        "physician",
+        lambda f, who, _ep: start_episode(f.deps, who, plan(f), 1.0),
+    ),
+    (
+        "importing an episode",
+        "physician",
+        lambda f, who, _ep: import_episode(f.deps, who, _importable(f), None),
+    ),
+    (
+        "verifying an episode's order",
+        "pharmacist",
+        lambda f, who, ep: verify_order(f.deps, who, ep),
+    ),
+    (
+        "asking for a recommendation",
+        "physician, pharmacist or nurse",
+        lambda f, who, ep: recommend_now(f.deps, who, ep),
+    ),
+    (
+        "reading an episode",
+        "physician, pharmacist or nurse",
+        lambda f, who, ep: show_episode(f.deps, who, ep),
+    ),
+    (
+        "reading an episode",
+        "physician, pharmacist or nurse",
+        lambda f, who, _ep: list_episodes(f.deps, who),
+    ),
+    (
+        "reading an episode",
+        "physician, pharmacist or nurse",
+        lambda f, who, ep: export_episode(f.deps, who, ep),
+    ),
+    (
+        "reading an episode",
+        "physician, pharmacist or nurse",
+        lambda f, who, ep: replay_stored(f.deps, who, ep),
+    ),
+    ("adding a user", "admin", lambda f, who, _ep: add_user(f.deps, who, f"new-{who}", "nurse")),
     ("listing users", "admin", lambda f, who, _ep: list_users(f.deps, who)),
-    ("verifying the audit trail", "physician, pharmacist, nurse or admin",
-     lambda f, who, _ep: verify_audit(f.deps, who)),
+    (
+        "verifying the audit trail",
+        "physician, pharmacist, nurse or admin",
+        lambda f, who, _ep: verify_audit(f.deps, who),
+    ),
 ]
 WHAT = {
     "observation": ("recording an observation", "physician or nurse"),
@@ -90,15 +116,20 @@ WHAT = {
 }
 for kind, fields in EVENTS.items():
     CASES.append(
-        (*WHAT[kind],
-         lambda f, who, ep, kind=kind, fields=fields: record_event(
-             f.deps, who, ep, event(f, kind, **fields))),
+        (
+            *WHAT[kind],
+            lambda f, who, ep, kind=kind, fields=fields: record_event(
+                f.deps, who, ep, event(f, kind, **fields)
+            ),
+        ),
     )
 
 _ALLOWED_NAMES = {"physician": "phil", "pharmacist": "paula", "nurse": "nina", "admin": "ann"}
 
 
-@pytest.mark.parametrize(("what", "roles", "call"), CASES, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("what", "roles", "call"), CASES, ids=lambda v: v if isinstance(v, str) else ""
+)
 @pytest.mark.parametrize("who", list(WARD))
 def test_every_use_case_allows_its_roles_and_refuses_the_others(
     what: str, roles: str, call: Callable[[FakeRecord, str, int], object], who: str
@@ -113,7 +144,7 @@ def test_every_use_case_allows_its_roles_and_refuses_the_others(
         assert verify_audit(fake.deps, "nina").intact
         return
     entries_before = len(fake.store.audit)
-    with pytest.raises(NotPermitted) as refused:
+    with pytest.raises(NotPermittedError) as refused:
         call(fake, who, episode_id)
     article = "an" if role == "admin" else "a"
     assert str(refused.value) == (

@@ -7,7 +7,7 @@ import pytest
 from ketamine_cds.domain.roles import (
     ALLOWED,
     ROLES,
-    NotPermitted,
+    NotPermittedError,
     event_action,
     may,
     refusal,
@@ -63,7 +63,9 @@ def test_a_refusal_is_one_sentence_naming_the_role() -> None:
     assert refusal("event.observation", "paula", "pharmacist") == (
         "Recording an observation needs the physician or nurse role; paula is a pharmacist"
     )
-    with pytest.raises(NotPermitted, match="Adding a user needs the admin role; phil is a physician"):
+    with pytest.raises(
+        NotPermittedError, match="Adding a user needs the admin role; phil is a physician"
+    ):
         require("physician", "user.add", "phil")
 
 

@@ -1,5 +1,4 @@
-"""The database engine for a record URL: SQLite made durable and single-writer, or PostgreSQL
-through psycopg 3.
+"""The database engine for a record URL: durable single-writer SQLite, or PostgreSQL (psycopg 3).
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a commit is on disk before it returns), foreign
 keys on and a busy timeout, and every writing transaction starts with ``BEGIN IMMEDIATE``: the

@@ -12,7 +12,7 @@ from ketamine_cds.adapters.db import tables as t
 from ketamine_cds.domain.audit import GENESIS_HASH, AuditEntry, canonical_text
 from ketamine_cds.domain.record import (
     EpisodeHeader,
-    StaleRecommendation,
+    StaleRecommendationError,
     StoredEvent,
     StoredRecommendation,
     User,
@@ -44,7 +44,7 @@ class SqlUsers:
         row = self._c.execute(select(t.users).where(t.users.c.name == name)).first()
         return None if row is None else User(row.name, cast("Role", row.role), row.created_at)
 
-    def list(self) -> list[User]:
+    def all(self) -> list[User]:
         """Every user, by name."""
         rows = self._c.execute(select(t.users).order_by(t.users.c.name))
         return [User(r.name, cast("Role", r.role), r.created_at) for r in rows]
@@ -118,10 +118,14 @@ class SqlEpisodes:
         return header
 
     def _query(self) -> Any:  # noqa: ANN401 - a SQLAlchemy select
-        return select(t.episodes, t.weights.c.text, t.weights.c.kg, t.weights.c.unit,
-                      t.weights.c.at.label("weight_at"), t.weights.c.recorded_by).join(
-            t.weights, t.weights.c.id == t.episodes.c.weight_id
-        )
+        return select(
+            t.episodes,
+            t.weights.c.text,
+            t.weights.c.kg,
+            t.weights.c.unit,
+            t.weights.c.at.label("weight_at"),
+            t.weights.c.recorded_by,
+        ).join(t.weights, t.weights.c.id == t.episodes.c.weight_id)
 
     @staticmethod
     def _header(row: Row[Any]) -> EpisodeHeader:
@@ -151,7 +155,7 @@ class SqlEpisodes:
         row = self._c.execute(query).first()
         return None if row is None else self._header(row)
 
-    def list(self, status: str | None = None) -> list[EpisodeHeader]:
+    def find(self, status: str | None = None) -> list[EpisodeHeader]:
         """Episodes, newest first."""
         query = self._query().order_by(t.episodes.c.id.desc())
         if status is not None:
@@ -166,7 +170,7 @@ class SqlEpisodes:
             .values(version=t.episodes.c.version + 1, status=status)
         )
         if result.rowcount != 1:
-            raise StaleRecommendation(
+            raise StaleRecommendationError(
                 f"episode {episode_id} changed while this was being recorded; try again", None
             )
         return expected_version + 1
@@ -238,10 +242,12 @@ class SqlEvents:
             )
         )
 
-    def list(self, episode_id: int) -> list[StoredEvent]:
+    def for_episode(self, episode_id: int) -> list[StoredEvent]:
         """The episode's events in the order written."""
         rows = self._c.execute(
-            select(t.events).where(t.events.c.episode_id == episode_id).order_by(t.events.c.position)
+            select(t.events)
+            .where(t.events.c.episode_id == episode_id)
+            .order_by(t.events.c.position)
         )
         return [_event(r) for r in rows]
 
@@ -299,7 +305,7 @@ class SqlRecommendations:
         ).first()
         return None if row is None else _recommendation(row)
 
-    def list(self, episode_id: int) -> list[StoredRecommendation]:
+    def for_episode(self, episode_id: int) -> list[StoredRecommendation]:
         """The episode's recommendations, oldest first."""
         rows = self._c.execute(
             select(t.recommendations)
@@ -339,7 +345,7 @@ class SqlAudit:
 
     def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._head: AuditEntry | None | object = _UNREAD
+        self._head: AuditEntry | object | None = _UNREAD
 
     def head(self) -> AuditEntry | None:
         """The last entry; on PostgreSQL its head row stays locked until the work ends."""
@@ -371,7 +377,9 @@ class SqlAudit:
             )
         )
         self._c.execute(
-            update(t.audit_head).where(t.audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash)
+            update(t.audit_head)
+            .where(t.audit_head.c.id == 1)
+            .values(seq=entry.seq, hash=entry.hash)
         )
         self._head = entry
 
@@ -415,7 +423,5 @@ class SqlArchive:
     def text(self, content_hash: str) -> str | None:
         """The text kept under this hash."""
         return self._c.execute(
-            select(t.reference_texts.c.text).where(
-                t.reference_texts.c.content_hash == content_hash
-            )
+            select(t.reference_texts.c.text).where(t.reference_texts.c.content_hash == content_hash)
         ).scalar()

@@ -1,5 +1,7 @@
-"""The record's tables (SQLAlchemy Core). The migrations in ``migrations/`` create them; these
-definitions are what the repositories query, and a test checks the two agree."""
+"""The record's tables (SQLAlchemy Core), as the repositories query them.
+
+The migrations in ``migrations/`` create them; a test checks the two agree.
+"""
 
 from __future__ import annotations
 

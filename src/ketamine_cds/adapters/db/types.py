@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import DateTime, Dialect, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -21,8 +22,8 @@ class UtcTime(TypeDecorator[datetime]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[object]:
         """Text on SQLite, a time with zone elsewhere."""
         if dialect.name == "sqlite":
-            return dialect.type_descriptor(String(32))
-        return dialect.type_descriptor(DateTime(timezone=True))
+            return dialect.type_descriptor(cast("TypeEngine[object]", String(32)))
+        return dialect.type_descriptor(cast("TypeEngine[object]", DateTime(timezone=True)))
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> object:
         """Refuse a naive time; write UTC."""
@@ -33,7 +34,7 @@ class UtcTime(TypeDecorator[datetime]):
         moment = value.astimezone(UTC)
         return moment.isoformat(timespec="microseconds") if dialect.name == "sqlite" else moment
 
-    def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:  # noqa: ARG002 - SQLAlchemy's signature
         """Read back as an aware UTC time."""
         if value is None:
             return None

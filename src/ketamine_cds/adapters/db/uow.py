@@ -16,10 +16,25 @@ from ketamine_cds.adapters.db.repositories import (
     SqlRecommendations,
     SqlUsers,
 )
+from ketamine_cds.service.ports import (
+    AuditLog,
+    EpisodeRepository,
+    EventLog,
+    RecommendationLog,
+    ReferenceArchive,
+    UserRepository,
+)
 
 
 class SqlUnitOfWork:
     """One transaction; what is not committed when it ends is rolled back."""
+
+    users: UserRepository
+    episodes: EpisodeRepository
+    events: EventLog
+    recommendations: RecommendationLog
+    audit: AuditLog
+    archive: ReferenceArchive
 
     def __init__(self, engine: Engine, *, write: bool) -> None:
         self._engine = engine

@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 
 from ketamine_cds.bootstrap import bootstrap
-from ketamine_cds.entrypoints.cli import assess, bedside, dosing, med, pk
-from ketamine_cds.entrypoints.cli import audit, db, record, users
+from ketamine_cds.entrypoints.cli import assess, audit, bedside, db, dosing, med, pk, record, users
 from ketamine_cds.entrypoints.cli.common import user_errors
 
 app = typer.Typer(

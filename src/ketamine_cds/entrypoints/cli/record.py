@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
     ) -> None:
         """Start an episode from its plan (a physician's order)."""
         built = container()
-        start = when(built, started_at) or built.deps.clock.now()
+        start = when(started_at) or built.deps.clock.now()
         data: dict[str, Any] = {
             "patient": {"id": patient, "weight": weight},
             "protocol": {"id": protocol},
@@ -225,7 +225,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         else:
             out.write_text(text, encoding="utf-8")
 
-    def _record(  # noqa: PLR0913 - the event and the command's options
+    def _record(
         episode_id: int,
         event: AnyEvent,
         as_name: str | None,
@@ -284,7 +284,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
     ) -> None:
         """Record an observation: pain, vital signs, sedation, side effects."""
         built = container()
-        moment = when(built, at) or built.deps.clock.now()
+        moment = when(at) or built.deps.clock.now()
         fields = {
             "pain": pain,
             "sedation": sedation,
@@ -318,9 +318,14 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
     ) -> None:
         """Record a rate change (the first one starts the infusion)."""
         built = container()
-        moment = when(built, at) or built.deps.clock.now()
+        moment = when(at) or built.deps.clock.now()
         who = by or actor(built, as_name) or "unknown"
-        data: dict[str, Any] = {"type": "rate_change", "at": moment.isoformat(), "rate": rate, "by": who}
+        data: dict[str, Any] = {
+            "type": "rate_change",
+            "at": moment.isoformat(),
+            "rate": rate,
+            "by": who,
+        }
         if note:
             data["note"] = note
         event = _event_from(data, "the rate change")
@@ -336,7 +341,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
     ) -> None:
         """What the protocol says to do now (or at --at), stored with what it rests on."""
         built = container()
-        made = recommend_now(built.deps, actor(built, as_name), episode_id, when(built, at))
+        made = recommend_now(built.deps, actor(built, as_name), episode_id, when(at))
         if as_json:
             emit_json(_made_json(made))
         else:
@@ -358,8 +363,12 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         done = verify_order(built.deps, actor(built, as_name), episode_id, note)
         if as_json:
             emit_json(
-                {"episode_id": done.episode_id, "verified_by": done.verified_by,
-                 "at": done.at.isoformat(), "note": done.note}
+                {
+                    "episode_id": done.episode_id,
+                    "verified_by": done.verified_by,
+                    "at": done.at.isoformat(),
+                    "note": done.note,
+                }
             )
             return
         typer.echo(f"episode {done.episode_id}: order verified by {done.verified_by}")
@@ -380,8 +389,14 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
                 {
                     **header_json(header),
                     "order_verified": detail.summary.order_verified,
-                    "weights": [{"text": w.text, "kg": w.kg, "unit": w.unit, "at": w.at.isoformat()} for w in detail.weights],
-                    "verifications": [{"verified_by": v.verified_by, "at": v.at.isoformat(), "note": v.note} for v in detail.verifications],
+                    "weights": [
+                        {"text": w.text, "kg": w.kg, "unit": w.unit, "at": w.at.isoformat()}
+                        for w in detail.weights
+                    ],
+                    "verifications": [
+                        {"verified_by": v.verified_by, "at": v.at.isoformat(), "note": v.note}
+                        for v in detail.verifications
+                    ],
                     "events": [event_json(e) for e in detail.events],
                     "recommendations": [recommendation_json(r) for r in detail.recommendations],
                 }
@@ -391,12 +406,15 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
             f"episode {header.id}  {header.patient}  {header.weight.text}  {header.protocol_id} "
             f"{header.protocol_version}  {header.status}  version {header.version}"
         )
-        verified = ", ".join(f"{v.verified_by} {v.at.isoformat(timespec='minutes')}" for v in detail.verifications)
+        verified = ", ".join(
+            f"{v.verified_by} {v.at.isoformat(timespec='minutes')}" for v in detail.verifications
+        )
         typer.echo(f"  order verified: {verified or 'not yet'}")
         for event in detail.events:
+            written = event.recorded_at.isoformat(timespec="minutes")
             typer.echo(
                 f"  {event.event_id:>5} {event.at.isoformat(timespec='minutes')} {event.type:<18} "
-                f"recorded {event.recorded_at.isoformat(timespec='minutes')} by {event.recorded_by} ({event.role})"
+                f"recorded {written} by {event.recorded_by} ({event.role})"
                 + (f", corrects {event.corrects}" if event.corrects else "")
             )
         if detail.summary.latest is not None:
@@ -416,8 +434,12 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         if as_json:
             emit_json(
                 [
-                    {**header_json(s.header), "events": s.events, "order_verified": s.order_verified,
-                     "latest_recommendation": None if s.latest is None else s.latest.id}
+                    {
+                        **header_json(s.header),
+                        "events": s.events,
+                        "order_verified": s.order_verified,
+                        "latest_recommendation": None if s.latest is None else s.latest.id,
+                    }
                     for s in summaries
                 ]
             )
@@ -440,10 +462,17 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         built = container()
         checks = replay_stored(built.deps, actor(built, as_name), episode_id)
         if as_json:
-            emit_json([{"id": c.stored.id, "at": c.stored.at.isoformat(), "matches": c.matches} for c in checks])
+            emit_json(
+                [
+                    {"id": c.stored.id, "at": c.stored.at.isoformat(), "matches": c.matches}
+                    for c in checks
+                ]
+            )
         else:
             for check in checks:
                 state = "same" if check.matches else "DIFFERS"
-                typer.echo(f"recommendation {check.stored.id} at {check.stored.at.isoformat()}: {state}")
+                typer.echo(
+                    f"recommendation {check.stored.id} at {check.stored.at.isoformat()}: {state}"
+                )
         if not all(c.matches for c in checks):
             raise typer.Exit(EXIT_SOFT_OR_INCOMPLETE)

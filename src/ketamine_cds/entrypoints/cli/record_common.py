@@ -13,8 +13,8 @@ import typer
 from ketamine_cds.bootstrap import RecordContainer, bootstrap, record_container
 from ketamine_cds.domain.record import (
     EpisodeHeader,
-    LimitRefusal,
-    StaleRecommendation,
+    LimitRefusedError,
+    StaleRecommendationError,
     StoredEvent,
     StoredRecommendation,
 )
@@ -44,7 +44,7 @@ def actor(built: RecordContainer, as_name: str | None) -> str | None:
     return as_name or built.settings.user
 
 
-def when(built: RecordContainer, text: str | None) -> datetime | None:
+def when(text: str | None) -> datetime | None:
     """A time from ``--at`` (None for ``now``, which the use case takes from the clock)."""
     if text is None or text.strip().lower() == "now":
         return None
@@ -58,10 +58,10 @@ def record_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except LimitRefusal as refusal:
+        except LimitRefusedError as refusal:
             typer.echo(f"error: {str(refusal).rstrip('.')}.", err=True)
             raise typer.Exit(EXIT_HARD_LIMIT if refusal.hard else EXIT_SOFT_OR_INCOMPLETE) from None
-        except StaleRecommendation as stale:
+        except StaleRecommendationError as stale:
             typer.echo(f"error: {str(stale).rstrip('.')}.", err=True)
             if stale.latest is not None:
                 typer.echo(json.dumps(recommendation_json(stale.latest), indent=2), err=True)
@@ -131,10 +131,11 @@ def recommendation_lines(stored: StoredRecommendation) -> list[str]:
     item = json.loads(stored.output)
     rate = "" if item["rate_mg_per_h"] is None else f"  {item['rate_mg_per_h']:g} mg/h"
     dose = "" if item.get("dose_mg") is None else f"  dose {item['dose_mg']:g} mg"
-    lines = [
+    head = (
         f"recommendation {stored.id}  {item['at']}  {item['action'].upper()}{rate}{dose}"
         f"  [{item['protocol_id']} {item['protocol_version']}, phase {item['phase']}]"
-    ]
+    )
+    lines = [head]
     lines += [f"    ! {a['kind']}: {a['text']} ({a['source']})" for a in item["alerts"]]
     lines += [f"    - {r['text']} [{r['rule']}; {r['source']}]" for r in item["reasons"]]
     if item["next_assessment_at"]:

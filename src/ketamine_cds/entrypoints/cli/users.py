@@ -31,7 +31,9 @@ def register(app: typer.Typer) -> None:
         built = container()
         user = add_user(built.deps, actor(built, as_name), name, parse_role(role))
         if as_json:
-            emit_json({"name": user.name, "role": user.role, "created_at": user.created_at.isoformat()})
+            emit_json(
+                {"name": user.name, "role": user.role, "created_at": user.created_at.isoformat()}
+            )
             return
         typer.echo(f"added {user.name} ({user.role})")
 
@@ -42,7 +44,12 @@ def register(app: typer.Typer) -> None:
         built = container()
         users = list_users(built.deps, actor(built, as_name))
         if as_json:
-            emit_json([{"name": u.name, "role": u.role, "created_at": u.created_at.isoformat()} for u in users])
+            emit_json(
+                [
+                    {"name": u.name, "role": u.role, "created_at": u.created_at.isoformat()}
+                    for u in users
+                ]
+            )
             return
         for user in users:
             typer.echo(f"{user.name}\t{user.role}\t{user.created_at.isoformat(timespec='seconds')}")

@@ -1,5 +1,7 @@
-"""The clinical record: users, patients and weights, episodes, events, recommendations,
-verifications, the audit chain, and archived protocol texts; append-only where it must be.
+"""The clinical record's tables, append-only where they must be.
+
+Users, patients and weights, episodes, events, recommendations, verifications, the audit chain
+and archived protocol texts.
 
 Revision ID: 0001
 Revises:
