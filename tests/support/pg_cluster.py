@@ -64,7 +64,7 @@ class Cluster:
             check=True,
             capture_output=True,
             user=self.user,
-            group=self.user,
+            group=None if self.user is None else pwd.getpwnam(self.user).pw_gid,
             cwd=self.root,
         )
 
