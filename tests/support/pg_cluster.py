@@ -51,6 +51,7 @@ class Cluster:
     bindir: Path
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kcds-pg-")))
     user: str | None = field(default_factory=_server_user)
+    durable: bool = False  # tests trade fsync for speed; the benchmark keeps it
     running: bool = False
 
     @property
@@ -84,10 +85,9 @@ class Cluster:
             "--no-sync",
             "--locale=C",
         )
-        options = (
-            f"-k {self.root} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-            "-c max_connections=60 -c shared_buffers=32MB"
-        )
+        options = f"-k {self.root} -c listen_addresses='' -c max_connections=60"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run(
             "pg_ctl",
             "-D",

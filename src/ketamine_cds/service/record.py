@@ -9,7 +9,7 @@ but its own audit entry, and says in one sentence what is needed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ketamine_cds import __version__
@@ -51,6 +51,7 @@ from ketamine_cds.service.record_support import (
     authorised,
     episode_of,
     event_body,
+    event_digest,
     find_episode,
     known_events,
     output_text,
@@ -302,10 +303,11 @@ def record_event(  # noqa: PLR0913 - the event, where, and the concurrency check
         stored = _append(w, header, events, event, imported=False)
         events.append(stored)
         w.audit("event.record", _subject(header.id, "event", stored.position), stored.content())
-        version = uow.episodes.advance(header.id, header.version, _status(events))
+        status = _status(events)
+        version = uow.episodes.advance(header.id, header.version, status)
         made = None
         if recommend_after:
-            header = find_episode(uow, header.id)
+            header = replace(header, version=version, status=status)
             made = _recommend(w, header, events, w.now, (loaded, limits))
         uow.commit()
     return RecordedEvent(event=stored, version=version, recommendation=made)
@@ -437,7 +439,7 @@ def _recommend(
     answer = recommend(episode_of(header, seen), loaded.protocol, limits.table, at)
     inputs = {
         "episode": digest(header.content()),
-        "events": [digest(e.content()) for e in seen if e.at <= at],
+        "events": [event_digest(e) for e in seen if e.at <= at],
         "at": at,
         "known_at": made_at,
         "protocol_hash": loaded.content_hash,

@@ -5,6 +5,7 @@ Also the episode rebuilt from what is stored, as it was known at a moment.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -133,9 +134,24 @@ def refusals_kept(
         raise
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_event(body: str) -> AnyEvent:
-    """An event from the episode file's JSON for it, as stored."""
+    """An event from the episode file's JSON for it, as stored.
+
+    A pure function of the stored text (events are frozen values), so it is memoised: the same
+    bytes always give the same event, and a changed row is different bytes.
+    """
     return EVENT_ADAPTER.validate_json(body)
+
+
+@functools.lru_cache(maxsize=65536)
+def _event_digest(episode_id: int, position: int, body: str) -> str:
+    return digest({"episode_id": episode_id, "position": position, "body": body})
+
+
+def event_digest(event: StoredEvent) -> str:
+    """The digest of a stored event's content (what its audit entry holds), memoised likewise."""
+    return _event_digest(event.episode_id, event.position, event.body)
 
 
 def event_body(event: AnyEvent) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import cast
+
+_ZERO = timedelta(0)
 
 from sqlalchemy import DateTime, Dialect, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -39,7 +41,8 @@ class UtcTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if isinstance(value, str):
-            return datetime.fromisoformat(value).astimezone(UTC)
+            moment = datetime.fromisoformat(value)
+            return moment if moment.utcoffset() == _ZERO else moment.astimezone(UTC)
         if isinstance(value, datetime):
             return value.astimezone(UTC)
         raise TypeError(f"unexpected stored time {value!r}")
