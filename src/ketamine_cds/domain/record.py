@@ -40,10 +40,9 @@ class WeightEntry:
 
 
 @dataclass(frozen=True)
-class EpisodeHeader:
-    """An episode as it was ordered: patient, protocol (with the file's hash), bag, start."""
+class NewEpisode:
+    """An episode as ordered: patient, protocol (with the file's hash), bag, start."""
 
-    id: int
     patient: str
     weight: WeightEntry
     protocol_id: str
@@ -55,6 +54,13 @@ class EpisodeHeader:
     baseline_json: str
     pain_goal: int
     started_by: str
+
+
+@dataclass(frozen=True)
+class EpisodeHeader(NewEpisode):
+    """An episode in the record: as ordered, with its id, status and version."""
+
+    id: int
     status: EpisodeStatus
     version: int
 
@@ -97,10 +103,9 @@ class StoredEvent:
 
 
 @dataclass(frozen=True)
-class StoredRecommendation:
+class NewRecommendation:
     """A recommendation as made and shown, with everything needed to replay it."""
 
-    id: int
     episode_id: int
     at: datetime
     made_at: datetime
@@ -115,6 +120,13 @@ class StoredRecommendation:
     software_version: str
     made_by: str
     role: Role
+
+
+@dataclass(frozen=True)
+class StoredRecommendation(NewRecommendation):
+    """A recommendation in the record, with its id."""
+
+    id: int
 
     def content(self) -> dict[str, object]:
         """What the recommendation's audit digest covers (all of it but nothing derived)."""

@@ -19,6 +19,8 @@ from ketamine_cds.domain.protocols.limits import LimitTable
 from ketamine_cds.domain.protocols.schema import Protocol as ClinicalProtocol
 from ketamine_cds.domain.record import (
     EpisodeHeader,
+    NewEpisode,
+    NewRecommendation,
     StoredEvent,
     StoredRecommendation,
     User,
@@ -48,43 +50,6 @@ class LoadedLimits:
     def version(self) -> str:
         """The limit table's own version."""
         return self.table.version
-
-
-@dataclass(frozen=True)
-class NewEpisode:
-    """An episode about to be stored (the record gives it an id, a status and a version)."""
-
-    patient: str
-    weight: WeightEntry
-    protocol_id: str
-    protocol_version: str
-    protocol_hash: str
-    concentration_mg_per_ml: float | None
-    phase: str | None
-    started_at: datetime
-    baseline_json: str
-    pain_goal: int
-    started_by: str
-
-
-@dataclass(frozen=True)
-class NewRecommendation:
-    """A recommendation about to be stored (the record gives it an id)."""
-
-    episode_id: int
-    at: datetime
-    made_at: datetime
-    episode_version: int
-    input_digest: str
-    output: str
-    protocol_id: str
-    protocol_version: str
-    protocol_hash: str
-    limits_version: str
-    limits_hash: str
-    software_version: str
-    made_by: str
-    role: str
 
 
 class Clock(Protocol):

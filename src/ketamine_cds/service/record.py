@@ -29,6 +29,8 @@ from ketamine_cds.domain.protocols.check import check_dose, check_rate
 from ketamine_cds.domain.record import (
     EpisodeHeader,
     LimitRefusedError,
+    NewEpisode,
+    NewRecommendation,
     NotVerifiedError,
     StaleRecommendationError,
     StoredEvent,
@@ -38,13 +40,7 @@ from ketamine_cds.domain.record import (
 )
 from ketamine_cds.domain.roles import Action, event_action
 from ketamine_cds.domain.units import Mass, PerKgRate, Rate
-from ketamine_cds.service.ports import (
-    LoadedLimits,
-    LoadedProtocol,
-    NewEpisode,
-    NewRecommendation,
-    UnitOfWork,
-)
+from ketamine_cds.service.ports import LoadedLimits, LoadedProtocol, UnitOfWork
 from ketamine_cds.service.record_support import (
     RecordDeps,
     Writing,

@@ -21,6 +21,8 @@ from ketamine_cds.domain.protocols.limits import LimitTable
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.record import (
     EpisodeHeader,
+    NewEpisode,
+    NewRecommendation,
     StaleRecommendationError,
     StoredEvent,
     StoredRecommendation,
@@ -28,7 +30,7 @@ from ketamine_cds.domain.record import (
     Verification,
     WeightEntry,
 )
-from ketamine_cds.service.ports import LoadedLimits, LoadedProtocol, NewEpisode, NewRecommendation
+from ketamine_cds.service.ports import LoadedLimits, LoadedProtocol
 from ketamine_cds.service.record_support import RecordDeps
 
 

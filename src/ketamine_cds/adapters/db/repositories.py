@@ -12,6 +12,8 @@ from ketamine_cds.adapters.db import tables as t
 from ketamine_cds.domain.audit import GENESIS_HASH, AuditEntry, canonical_text
 from ketamine_cds.domain.record import (
     EpisodeHeader,
+    NewEpisode,
+    NewRecommendation,
     StaleRecommendationError,
     StoredEvent,
     StoredRecommendation,
@@ -20,7 +22,6 @@ from ketamine_cds.domain.record import (
     WeightEntry,
 )
 from ketamine_cds.domain.roles import Role
-from ketamine_cds.service.ports import NewEpisode, NewRecommendation
 
 
 def _lockable(connection: Connection) -> bool:
@@ -293,7 +294,7 @@ class SqlRecommendations:
         new_id = self._c.execute(
             insert(t.recommendations).values(**values).returning(t.recommendations.c.id)
         ).scalar_one()
-        return StoredRecommendation(id=new_id, **{**values, "role": cast("Role", values["role"])})
+        return StoredRecommendation(id=new_id, **values)
 
     def latest(self, episode_id: int) -> StoredRecommendation | None:
         """The episode's latest recommendation."""

@@ -142,13 +142,3 @@ reference_texts = Table(
     Column("version", String(16), nullable=False),
     Column("text", Text, nullable=False),
 )
-
-APPEND_ONLY = (
-    "users",
-    "weights",
-    "verifications",
-    "events",
-    "recommendations",
-    "audit_entries",
-    "reference_texts",
-)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-_ZERO = timedelta(0)
-
 from sqlalchemy import DateTime, Dialect, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+_ZERO = timedelta(0)
 
 
 class UtcTime(TypeDecorator[datetime]):
