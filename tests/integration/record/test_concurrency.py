@@ -36,7 +36,9 @@ def _started(record: RecordDb) -> int:
 
 
 def _run_together(
-    record: RecordDb, works: list[Callable[[Callable[[str], None]], None]]
+    record: RecordDb,
+    works: list[Callable[[Callable[[str], None]], None]],
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> list[list[str]]:
     def prepare() -> None:
         record.engine.dispose(close=False)
@@ -47,6 +49,7 @@ def _run_together(
         child.ready()
     for child in children:
         child.start()
+    meanwhile()
     results = []
     for child in children:
         _, status = os.waitpid(child.pid, 0)
@@ -70,7 +73,17 @@ def test_concurrent_writers_lose_nothing(record: RecordDb) -> None:
 
         return work
 
-    results = _run_together(record, [writer("nina" if n % 2 else "nora") for n in range(WRITERS)])
+    seen: list[int] = []
+
+    def verify_while_writing() -> None:
+        for _ in range(5):
+            report = verify_audit(record.deps, "ann")
+            assert report.intact, report.broken  # a reader sees one consistent snapshot
+            seen.append(report.entries)
+
+    writers = [writer("nina" if n % 2 else "nora") for n in range(WRITERS)]
+    results = _run_together(record, writers, verify_while_writing)
+    assert len(seen) == 5
     acknowledged = [line for lines in results for line in lines]
     assert len(acknowledged) == WRITERS * EACH
     detail = show_episode(record.deps, "phil", episode_id)

@@ -46,6 +46,9 @@ class SqlUnitOfWork:
         connection = self._engine.connect()
         if self._write:
             writing(connection)
+        elif connection.dialect.name == "postgresql":
+            # A reader sees one snapshot: the audit chain, its head and the rows it names agree.
+            connection.execution_options(isolation_level="REPEATABLE READ")
         connection.begin()
         self._connection = connection
         self.users = SqlUsers(connection)
