@@ -155,6 +155,18 @@ class EventLog(Protocol):
         """One event by its position in the episode."""
         ...
 
+    def count(self, episode_id: int) -> int:
+        """How many events the episode has (the last position)."""
+        ...
+
+    def find(self, episode_id: int, event_id: str) -> StoredEvent | None:
+        """One event by its id within the episode."""
+        ...
+
+    def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
+        """The latest event (by clinical time, then position) of one of these types."""
+        ...
+
 
 class RecommendationLog(Protocol):
     """Every recommendation the record made, as it was shown."""

@@ -9,8 +9,10 @@ but its own audit entry, and says in one sentence what is needed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from ketamine_cds import __version__
 from ketamine_cds.domain.assessment.patient import parse_weight
@@ -59,6 +61,7 @@ from ketamine_cds.service.record_support import (
 # "recorded before it happened" is an entry error (the product's reading).
 CLOCK_SKEW = timedelta(minutes=5)
 _DOSING = ("rate_change", "dose_given", "resume")
+_STATUS_TYPES = ("stop", *_DOSING)
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,8 @@ def _store(
         w.audit(action, _subject(header.id), header.content(), _versions(loaded, limits))
         events: list[StoredEvent] = []
         for given in episode.events:
-            stored = _append(w, header, events, given, imported=True)
+            by_id = {e.event_id: e for e in events}
+            stored = _append(w, header, len(events) + 1, by_id.get, given, imported=True)
             w.audit("event.import", _subject(header.id, "event", stored.position), stored.content())
             events.append(stored)
         if events:
@@ -202,24 +206,23 @@ def _add_header(
 
 
 def _status(events: list[StoredEvent]) -> str:
-    dosing = [e for e in events if e.type in {"stop", *_DOSING}]
+    dosing = [e for e in events if e.type in _STATUS_TYPES]
     latest = max(dosing, key=lambda e: (e.at, e.position), default=None)
     return "stopped" if latest is not None and latest.type == "stop" else "active"
 
 
-def _append(
+def _append(  # noqa: PLR0913 - the write, where it goes, and how earlier events are found
     w: Writing,
     header: EpisodeHeader,
-    events: list[StoredEvent],
+    position: int,
+    earlier: Callable[[str], StoredEvent | None],
     event: AnyEvent,
     *,
     imported: bool,
 ) -> StoredEvent:
     uow, user, now = w.uow, w.user, w.now
-    position = len(events) + 1
-    taken = {e.event_id for e in events}
     event_id = event.id or f"e{position}"
-    if event_id in taken:
+    if earlier(event_id) is not None:
         raise UserInputError(f"episode {header.id} already has an event '{event_id}'")
     if event.at < header.started_at:
         raise UserInputError(
@@ -235,7 +238,7 @@ def _append(
     if imported and recorded_at > now + CLOCK_SKEW:
         raise UserInputError(f"the {event.type} says it was recorded in the future")
     if event.corrects is not None:
-        corrected = next((e for e in events if e.event_id == event.corrects), None)
+        corrected = earlier(event.corrects)
         if corrected is None or corrected.type != event.type:
             raise UserInputError(
                 f"the {event.type} corrects '{event.corrects}', which is not an earlier "
@@ -292,18 +295,20 @@ def record_event(  # noqa: PLR0913 - the event, where, and the concurrency check
         w = Writing(uow, authorised(uow, actor, action), deps.clock.now())
         header = find_episode(uow, episode_id, for_update=True)
         _check_current(uow, header, against, expected_version)
-        events = uow.events.for_episode(header.id)
         loaded, limits = _references(uow, deps, header.protocol_id)
-        _check_verified(uow, header, events, event)
-        _check_limits(header, events, event, loaded, limits)
-        stored = _append(w, header, events, event, imported=False)
-        events.append(stored)
+        log = uow.events
+        last_dosing = log.latest_of(header.id, _STATUS_TYPES)
+        _check_verified(uow, header, event)
+        _check_limits(uow, header, event, loaded, limits)
+        position = log.count(header.id) + 1
+        stored = _append(w, header, position, partial(log.find, header.id), event, imported=False)
         w.audit("event.record", _subject(header.id, "event", stored.position), stored.content())
-        status = _status(events)
+        status = _status([stored] if last_dosing is None else [last_dosing, stored])
         version = uow.episodes.advance(header.id, header.version, status)
         made = None
         if recommend_after:
             header = replace(header, version=version, status=status)
+            events = log.for_episode(header.id)
             made = _recommend(w, header, events, w.now, (loaded, limits))
         uow.commit()
     return RecordedEvent(event=stored, version=version, recommendation=made)
@@ -342,10 +347,9 @@ def _action_of(stored: StoredRecommendation) -> str:
     return f"{item['action']}{rate} at {item['at']}"
 
 
-def _check_verified(
-    uow: UnitOfWork, header: EpisodeHeader, events: list[StoredEvent], event: AnyEvent
-) -> None:
-    if event.type not in _DOSING or any(e.type in _DOSING for e in events):
+def _check_verified(uow: UnitOfWork, header: EpisodeHeader, event: AnyEvent) -> None:
+    # Any rate, dose or restart already recorded means the first dose was given (or imported).
+    if event.type not in _DOSING or uow.events.latest_of(header.id, _DOSING) is not None:
         return
     if not uow.episodes.verifications(header.id):
         raise NotVerifiedError(
@@ -355,8 +359,8 @@ def _check_verified(
 
 
 def _check_limits(
+    uow: UnitOfWork,
     header: EpisodeHeader,
-    events: list[StoredEvent],
     event: AnyEvent,
     loaded: LoadedProtocol,
     limits: LoadedLimits,
@@ -382,6 +386,7 @@ def _check_limits(
     if result.verdict != "soft_limit_exceeded":
         return
     # The engine decides whether a physician's override covers the rate (one reading of it).
+    events = uow.events.for_episode(header.id)
     probe = StoredEvent(
         episode_id=header.id,
         position=len(events) + 1,

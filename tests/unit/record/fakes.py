@@ -115,6 +115,16 @@ class FakeEvents:
         found = self.s.events.get(episode_id, [])
         return found[position - 1] if 0 < position <= len(found) else None
 
+    def count(self, episode_id: int) -> int:
+        return len(self.s.events.get(episode_id, []))
+
+    def find(self, episode_id: int, event_id: str) -> StoredEvent | None:
+        return next((e for e in self.for_episode(episode_id) if e.event_id == event_id), None)
+
+    def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
+        chosen = [e for e in self.for_episode(episode_id) if e.type in types]
+        return max(chosen, key=lambda e: (e.at, e.position), default=None)
+
 
 class FakeRecommendations:
     def __init__(self, store: FakeStore) -> None:

@@ -231,3 +231,14 @@ def test_a_new_episode_starts_empty_and_records_its_protocol_hash() -> None:
     assert with_events.recommendations == ()
     with pytest.raises(UserInputError, match="not plausible"):
         start_episode(fake.deps, "phil", plan(fake), 500.0)
+
+
+def test_a_stop_does_not_stand_in_for_the_verification() -> None:
+    """A stop recorded before any rate does not count as a first dose: the rate still waits."""
+    fake = ward()
+    episode_id = started(fake, verified=False)
+    record_event(fake.deps, "nina", episode_id, event(fake, "stop", by="n", reason="not started"))
+    with pytest.raises(NotVerifiedError):
+        record_event(
+            fake.deps, "nina", episode_id, event(fake, "rate_change", rate="7 mg/h", by="n")
+        )

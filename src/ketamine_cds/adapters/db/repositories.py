@@ -254,12 +254,33 @@ class SqlEvents:
 
     def get(self, episode_id: int, position: int) -> StoredEvent | None:
         """One event by position."""
-        row = self._c.execute(
-            select(t.events).where(
-                t.events.c.episode_id == episode_id, t.events.c.position == position
-            )
-        ).first()
-        return None if row is None else _event(row)
+        where = (t.events.c.episode_id == episode_id, t.events.c.position == position)
+        return _one(self._c, select(t.events).where(*where))
+
+    def count(self, episode_id: int) -> int:
+        """The last position in the episode (0 before the first event)."""
+        query = select(func.max(t.events.c.position)).where(t.events.c.episode_id == episode_id)
+        return self._c.execute(query).scalar() or 0
+
+    def find(self, episode_id: int, event_id: str) -> StoredEvent | None:
+        """One event by id."""
+        where = (t.events.c.episode_id == episode_id, t.events.c.event_id == event_id)
+        return _one(self._c, select(t.events).where(*where))
+
+    def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
+        """The latest event of these types, by clinical time, then position."""
+        query = (
+            select(t.events)
+            .where(t.events.c.episode_id == episode_id, t.events.c.type.in_(types))
+            .order_by(t.events.c.at.desc(), t.events.c.position.desc())
+            .limit(1)
+        )
+        return _one(self._c, query)
+
+
+def _one(connection: Connection, query: Any) -> StoredEvent | None:  # noqa: ANN401 - a select
+    row = connection.execute(query).first()
+    return None if row is None else _event(row)
 
 
 def _recommendation(row: Row[Any]) -> StoredRecommendation:
