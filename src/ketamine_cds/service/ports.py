@@ -163,6 +163,10 @@ class EventLog(Protocol):
         """One event by its id within the episode."""
         ...
 
+    def at_moment(self, episode_id: int, at: datetime) -> int:
+        """How many of the episode's events happened at exactly this moment."""
+        ...
+
     def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
         """The latest event (by clinical time, then position) of one of these types."""
         ...

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
+from pydantic import ValidationError
+
 from ketamine_cds import __version__
 from ketamine_cds.domain.assessment.patient import parse_weight
 from ketamine_cds.domain.audit import canonical_text, digest
@@ -37,10 +39,11 @@ from ketamine_cds.domain.record import (
     StaleRecommendationError,
     StoredEvent,
     StoredRecommendation,
+    User,
     Verification,
     WeightEntry,
 )
-from ketamine_cds.domain.roles import Action, event_action
+from ketamine_cds.domain.roles import Action, event_action, require
 from ketamine_cds.domain.units import Mass, PerKgRate, Rate
 from ketamine_cds.service.ports import LoadedLimits, LoadedProtocol, UnitOfWork
 from ketamine_cds.service.record_support import (
@@ -239,10 +242,16 @@ def _append(  # noqa: PLR0913 - the write, where it goes, and how earlier events
         raise UserInputError(f"the {event.type} says it was recorded in the future")
     if event.corrects is not None:
         corrected = earlier(event.corrects)
-        if corrected is None or corrected.type != event.type:
+        if corrected is None or event.type not in {corrected.type, "entered_in_error"}:
             raise UserInputError(
                 f"the {event.type} corrects '{event.corrects}', which is not an earlier "
-                f"{event.type} of episode {header.id}"
+                f"{event.type} of episode {header.id}; a correction is an event of the same "
+                "kind, or entered_in_error"
+            )
+        if event.at < corrected.at:
+            raise UserInputError(
+                f"the {event.type} correcting '{event.corrects}' is timed before it "
+                f"({corrected.at.isoformat()}); a correction is timed at or after the event"
             )
     final = event.model_copy(
         update={
@@ -300,8 +309,11 @@ def record_event(  # noqa: PLR0913 - the event, where, and the concurrency check
         last_dosing = log.latest_of(header.id, _STATUS_TYPES)
         _check_verified(uow, header, event)
         _check_limits(uow, header, event, loaded, limits)
+        _check_withdrawal(uow, w.user, header, event)
         position = log.count(header.id) + 1
         stored = _append(w, header, position, partial(log.find, header.id), event, imported=False)
+        if event.corrects is not None or log.at_moment(header.id, event.at) > 1:
+            _check_consistent(header, log.for_episode(header.id))
         w.audit("event.record", _subject(header.id, "event", stored.position), stored.content())
         status = _status([stored] if last_dosing is None else [last_dosing, stored])
         version = uow.episodes.advance(header.id, header.version, status)
@@ -345,6 +357,24 @@ def _action_of(stored: StoredRecommendation) -> str:
     item = json.loads(stored.output)
     rate = "" if item["rate_mg_per_h"] is None else f" {item['rate_mg_per_h']:g} mg/h"
     return f"{item['action']}{rate} at {item['at']}"
+
+
+def _check_withdrawal(uow: UnitOfWork, user: User, header: EpisodeHeader, event: AnyEvent) -> None:
+    if event.type != "entered_in_error" or event.corrects is None:
+        return
+    withdrawn = uow.events.find(header.id, event.corrects)
+    if withdrawn is not None:
+        require(user.role, event_action(withdrawn.type), user.name)
+
+
+def _check_consistent(header: EpisodeHeader, events: list[StoredEvent]) -> None:
+    """Refuse an event that would make the episode unreadable (e.g. two readings that disagree)."""
+    try:
+        episode_of(header, known_events(events))
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise UserInputError(f"episode {header.id} cannot take this event: {message}") from None
 
 
 def _check_verified(uow: UnitOfWork, header: EpisodeHeader, event: AnyEvent) -> None:
@@ -437,7 +467,14 @@ def _recommend(
     uow, user, made_at = w.uow, w.user, w.now
     loaded, limits = references
     seen = known_events(events, made_at)
-    answer = recommend(episode_of(header, seen), loaded.protocol, limits.table, at)
+    # The engine is given everything and told what was known when (the knowledge cut-off).
+    answer = recommend(
+        episode_of(header, known_events(events)),
+        loaded.protocol,
+        limits.table,
+        at,
+        known_at=made_at,
+    )
     inputs = {
         "episode": digest(header.content()),
         "events": [event_digest(e) for e in seen if e.at <= at],

@@ -141,12 +141,12 @@ def replay_recommendation(
         raise UserInputError(
             f"recommendation {stored.id} names a protocol or limit table the record does not keep"
         )
-    episode = episode_of(header, known_events(events, stored.made_at))
     answer = recommend(
-        episode,
+        episode_of(header, known_events(events)),
         deps.protocols.protocol_from_text(protocol_text),
         deps.protocols.limits_from_text(limits_text),
         stored.at,
+        known_at=stored.made_at,
     )
     return ReplayCheck(stored, output_text(answer))
 

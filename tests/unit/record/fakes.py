@@ -121,6 +121,9 @@ class FakeEvents:
     def find(self, episode_id: int, event_id: str) -> StoredEvent | None:
         return next((e for e in self.for_episode(episode_id) if e.event_id == event_id), None)
 
+    def at_moment(self, episode_id: int, at: datetime) -> int:
+        return sum(1 for e in self.for_episode(episode_id) if e.at == at)
+
     def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
         chosen = [e for e in self.for_episode(episode_id) if e.type in types]
         return max(chosen, key=lambda e: (e.at, e.position), default=None)

@@ -17,6 +17,7 @@ from ketamine_cds.domain.record import (
     NotVerifiedError,
     StaleRecommendationError,
 )
+from ketamine_cds.domain.roles import NotPermittedError
 from ketamine_cds.service.audit_trail import verify_audit
 from ketamine_cds.service.record import (
     import_episode,
@@ -242,3 +243,32 @@ def test_a_stop_does_not_stand_in_for_the_verification() -> None:
         record_event(
             fake.deps, "nina", episode_id, event(fake, "rate_change", rate="7 mg/h", by="n")
         )
+
+
+def test_an_event_entered_in_error_is_withdrawn_by_a_role_that_may_record_it() -> None:
+    """A nurse withdraws her observation; a pharmacist may not withdraw an observation."""
+    fake = ward()
+    episode_id = started(fake)
+    record_event(fake.deps, "nina", episode_id, event(fake, "observation", pain=9))
+    withdrawal = event(fake, "entered_in_error", corrects="e1", by="nina", reason="wrong patient")
+    with pytest.raises(
+        NotPermittedError,
+        match="Recording an observation needs the physician or nurse role; paula is a pharmacist",
+    ):
+        record_event(fake.deps, "paula", episode_id, withdrawal)
+    done = record_event(fake.deps, "nina", episode_id, withdrawal)
+    assert (done.event.type, done.event.corrects) == ("entered_in_error", "e1")
+
+
+def test_two_readings_that_disagree_at_one_moment_are_refused() -> None:
+    """A second observation at the very same moment may add to the first, never contradict it."""
+    fake = ward()
+    episode_id = started(fake)
+    first = event(fake, "observation", pain=9)
+    record_event(fake.deps, "nina", episode_id, first)
+    adding = first.model_copy(update={"pain": None, "heart_rate": 80.0})
+    record_event(fake.deps, "phil", episode_id, adding)
+    clash = first.model_copy(update={"pain": 3})
+    with pytest.raises(UserInputError, match="cannot take this event"):
+        record_event(fake.deps, "phil", episode_id, clash)
+    assert len(fake.store.events[episode_id]) == 2

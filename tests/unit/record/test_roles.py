@@ -32,6 +32,7 @@ EXPECTED = {
     "event.physician_override": {"physician"},
     "event.physician_decision": {"physician"},
     "event.phase_change": {"nurse", "physician"},
+    "event.entered_in_error": {"nurse", "pharmacist", "physician"},
     "user.add": {"admin"},
     "user.list": {"admin"},
     "audit.verify": {"nurse", "pharmacist", "physician", "admin"},

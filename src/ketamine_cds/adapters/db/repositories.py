@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, Row, func, insert, select, update
@@ -266,6 +267,11 @@ class SqlEvents:
         """One event by id."""
         where = (t.events.c.episode_id == episode_id, t.events.c.event_id == event_id)
         return _one(self._c, select(t.events).where(*where))
+
+    def at_moment(self, episode_id: int, at: datetime) -> int:
+        """How many events happened at exactly ``at``."""
+        query = select(func.count()).where(t.events.c.episode_id == episode_id, t.events.c.at == at)
+        return self._c.execute(query).scalar_one()
 
     def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
         """The latest event of these types, by clinical time, then position."""
