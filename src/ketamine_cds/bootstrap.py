@@ -1,10 +1,26 @@
-"""The one place where settings are read and adapters are wired (see ``settings``)."""
+"""The one place where settings are read and adapters are wired (see ``settings``).
+
+``bootstrap()`` reads the settings and points the file-based commands at the hospital's protocol
+folders. ``record_container(settings)`` builds what the record's use cases are handed: a unit of
+work on the database the settings name, the protocol source and the clock. Nothing is built at
+import time.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from ketamine_cds.adapters.clock import SystemClock
+from ketamine_cds.adapters.db.engine import make_engine, normalise_url
+from ketamine_cds.adapters.db.migrate import require_current
+from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory
+from ketamine_cds.adapters.protocol_source import FileProtocolSource
 from ketamine_cds.service import protocols
+from ketamine_cds.service.record_support import RecordDeps
 from ketamine_cds.settings import Settings, read_settings
 
 
@@ -13,3 +29,34 @@ def bootstrap(environ: Mapping[str, str] | None = None) -> Settings:
     settings = read_settings(environ)
     protocols.configure(settings.protocol_dirs)
     return settings
+
+
+@dataclass(frozen=True)
+class RecordContainer:
+    """The record's adapters, built from settings."""
+
+    settings: Settings
+    engine: Engine
+    deps: RecordDeps
+
+    @property
+    def url_shown(self) -> str:
+        """The database URL as shown to users (no password)."""
+        return make_url(normalise_url(self.settings.record_url)).render_as_string(
+            hide_password=True
+        )
+
+    def require_current(self) -> None:
+        """Refuse, in one sentence, a database not at this software's schema revision."""
+        require_current(self.engine, self.url_shown)
+
+
+def record_container(settings: Settings) -> RecordContainer:
+    """The record's unit of work, protocol source and clock for these settings."""
+    engine = make_engine(settings.record_url)
+    deps = RecordDeps(
+        uow=SqlUnitOfWorkFactory(engine),
+        protocols=FileProtocolSource(settings.protocol_dirs),
+        clock=SystemClock(),
+    )
+    return RecordContainer(settings=settings, engine=engine, deps=deps)
