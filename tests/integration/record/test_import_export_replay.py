@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from ketamine_cds.adapters.episode_files import read_episode_file
 from ketamine_cds.domain.audit import canonical_text
 from ketamine_cds.entrypoints.cli.app import app
+from ketamine_cds.entrypoints.cli.common import status_of_alerts, worst_status
 from ketamine_cds.service.audit_trail import verify_audit
 from ketamine_cds.service.record import import_episode
 from ketamine_cds.service.record_queries import export_episode, replay_stored
@@ -37,8 +38,12 @@ def test_every_example_round_trips_byte_for_byte(record: RecordDb, tmp_path: Pat
             json.dumps(exported.episode.model_dump(mode="json", exclude_none=True)), "utf-8"
         )
         result = runner.invoke(app, ["replay", str(out), "--json"])
-        assert result.exit_code == 0, result.output
-        replayed = [canonical_text(item) for item in json.loads(result.stdout)]
+        replayed_items = json.loads(result.stdout)
+        expected = worst_status(
+            status_of_alerts(a["kind"] for a in item["alerts"]) for item in replayed_items
+        )
+        assert result.exit_code == expected, result.output
+        replayed = [canonical_text(item) for item in replayed_items]
         stored = [s.output for s in exported.recommendations]
         assert stored, path.name
         assert replayed == stored, path.name
