@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from ketamine_cds.domain.references import SEEDS
 from ketamine_cds.entrypoints.cli.app import app
-from ketamine_cds.service import protocols
 
 ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
@@ -20,11 +19,6 @@ runner = CliRunner()
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args), env=env)
     return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture(autouse=True)
-def _default_library() -> None:
-    protocols.configure(())
 
 
 def test_plan_text_names_protocol_version_rules_and_sources() -> None:

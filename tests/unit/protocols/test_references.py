@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from library import all_protocols
 
 from ketamine_cds.domain.protocols.schema import Source
 from ketamine_cds.domain.references import SEEDS, cite
-from ketamine_cds.service.protocols import list_protocols
 
 
 def test_a_seed_key_is_shown_as_its_publication_with_the_key_in_brackets() -> None:
@@ -34,7 +34,7 @@ def test_every_reference_names_where_it_was_published_or_what_is_missing(key: st
 
 def test_no_protocol_file_points_readers_at_a_path_of_this_repository() -> None:
     """Protocol references cite publications, never files only this repository has."""
-    for protocol in list_protocols():
+    for protocol in all_protocols():
         for reference in protocol.references:
             assert "shared/seeds" not in reference.citation, (protocol.id, reference.id)
             if reference.id in SEEDS:

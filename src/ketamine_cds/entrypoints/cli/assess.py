@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
+from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.assessment.contraindications import Grade
 from ketamine_cds.domain.assessment.eligibility import CriterionResult, Status
 from ketamine_cds.domain.assessment.measures import MeasureScore
 from ketamine_cds.domain.assessment.report import Assessment, ProtocolAssessment, Verdict
 from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, emit_json, notice, user_errors
 from ketamine_cds.entrypoints.cli.options import name_text
-from ketamine_cds.service.assessment import assess_patient_file, assessment_payload
+from ketamine_cds.service.assessment import assess_record, assessment_payload
 
 _MARK = {
     Status.MET: "met",
@@ -203,8 +204,10 @@ def register(app: typer.Typer) -> None:
         The status is 0 whenever an assessment is made, whatever its verdicts: "not eligible"
         and "needs information" are answers, each naming its reasons.
         """
-        assessment = assess_patient_file(patient, protocol)
+        container = build()
+        record = container.files.patient(patient)
+        assessment = assess_record(container.protocols, container.reference, record, protocol)
         if as_json:
-            emit_json(assessment_payload(assessment))
+            emit_json(assessment_payload(container.reference, assessment))
         else:
             typer.echo(render(assessment))

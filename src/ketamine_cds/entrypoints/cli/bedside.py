@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ketamine_cds.bootstrap import build
 from ketamine_cds.entrypoints.cli.common import (
     EXIT_STATUS_HELP,
     emit_json,
@@ -20,7 +21,7 @@ from ketamine_cds.entrypoints.cli.common import (
     worst_status,
 )
 from ketamine_cds.entrypoints.cli.options import At
-from ketamine_cds.service.episodes import recommend_file, replay_file
+from ketamine_cds.service.episodes import recommend_for, replay_episode
 
 _ACTION_WORDS = {
     "start": "START",
@@ -80,7 +81,10 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Write JSON.")] = False,
     ) -> None:
         """What the protocol says to do at a moment of an episode, with rules and sources."""
-        item = recommend_file(episode, at)
+        container = build()
+        item = recommend_for(container.protocols, container.files.episode(episode), at).model_dump(
+            mode="json"
+        )
         if as_json:
             emit_json(item)
         else:
@@ -95,7 +99,11 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Write JSON (a list).")] = False,
     ) -> None:
         """The recommendation after every event of an episode, as a timeline."""
-        items = replay_file(episode)
+        container = build()
+        items = [
+            item.model_dump(mode="json")
+            for item in replay_episode(container.protocols, container.files.episode(episode))
+        ]
         if as_json:
             emit_json(items)
         else:
