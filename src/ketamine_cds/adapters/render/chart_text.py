@@ -15,11 +15,12 @@ from functools import partial
 import numpy as np
 
 from ketamine_cds.adapters.render.timeline import MARKER_WORDS, Marker, RateStep, Timeline
+from ketamine_cds.domain.protocols.figures import exact, num
 
 
 def rate_text(mg_per_h: float) -> str:
-    """A rate as the bedside engine writes it (four significant digits), with its unit."""
-    return f"{mg_per_h:.4g} mg/h"
+    """A rate exactly, as the plan shows doses (unit arithmetic's float noise removed)."""
+    return f"{num(exact(mg_per_h))} mg/h"
 
 
 def moment_text(moment: datetime, tz: tzinfo | None = None) -> str:
@@ -69,7 +70,7 @@ def table_rows(timeline: Timeline, tz: tzinfo | None = None) -> list[TableRow]:
                 time=moment_text(moment, tz),
                 rate_mg_per_h="" if rate is None else rate_text(rate),
                 pain="" if moment not in pains else f"{pains[moment]}/10",
-                med_mg_per_day="" if med is None else f"{med:.4g} mg/day",
+                med_mg_per_day="" if med is None else f"{num(exact(med))} mg/day",
                 plasma_ng_per_ml=_plasma_at(timeline, moment),
                 events="; ".join(m.text for m in timeline.markers if m.at == moment),
             )
@@ -106,7 +107,9 @@ def describe(timeline: Timeline, tz: tzinfo | None = None) -> str:
         parts.append(f"Soft ceiling {rate_text(timeline.ceiling_mg_per_h)}.")
     parts.append(_pain_sentence(timeline, when))
     if timeline.med:
-        values = "; ".join(f"{m.mg_per_day:.4g} mg/day at {when(m.at)}" for m in timeline.med)
+        values = "; ".join(
+            f"{num(exact(m.mg_per_day))} mg/day at {when(m.at)}" for m in timeline.med
+        )
         parts.append(f"Opioid, oral morphine equivalent: {values}.")
     plasma = timeline.plasma
     if plasma is not None and len(plasma.ng_per_ml):

@@ -68,6 +68,7 @@ TITLES = {
 _LABEL_MIN_SPAN = 0.045  # label a step only when it lasts this share of the axis
 _SVG_HEAD = re.compile(r"^.*?<svg\b[^>]*?(viewBox=\"[^\"]+\")[^>]*>", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
+_HASHED_ID = re.compile(r'id="([pm][0-9a-f]{10})"')
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,28 @@ def _accessible(svg: str, timeline: Timeline, options: ChartOptions) -> str:
         f'<title id="{prefix}-title">{escape(chart_title(timeline, options))}</title>'
         f'<desc id="{prefix}-desc">{escape(describe(timeline, options.tz))}</desc>'
     )
-    body = _METADATA.sub("", svg[head.end() :])
+    body = _own_ids(_METADATA.sub("", svg[head.end() :]), prefix)
     for index, marker in enumerate(timeline.markers):
         tip = f"{MARKER_WORDS[marker.kind]}: {marker.text}"
         group = f'<g id="{prefix}-marker-{index}">'
         body = body.replace(group, f"{group}<title>{escape(tip)}</title>", 1)
     return opening + body
+
+
+def _own_ids(body: str, prefix: str) -> str:
+    """matplotlib's hashed clip and marker ids, renamed under the chart's prefix, in order.
+
+    Two charts inline on one page must not share an id, and the same chart must give the same
+    text each time it is drawn.
+    """
+    names: dict[str, str] = {}
+    for found in _HASHED_ID.finditer(body):
+        old = found.group(1)
+        names.setdefault(old, f"{prefix}-{'clip' if old[0] == 'p' else 'mark'}-{len(names)}")
+    if not names:
+        return body
+    pattern = re.compile("|".join(re.escape(old) for old in names))
+    return pattern.sub(lambda match: names[match.group(0)], body)
 
 
 def _figure(timeline: Timeline, options: ChartOptions) -> Figure:

@@ -16,7 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 
-class _LocalFetcher(URLFetcher):  # type: ignore[misc]
+class LocalFetcher(URLFetcher):  # type: ignore[misc]
     """Fetches ``file:`` URLs inside one folder and ``data:`` URLs; refuses everything else."""
 
     def __init__(self, root: Path) -> None:
@@ -24,6 +24,7 @@ class _LocalFetcher(URLFetcher):  # type: ignore[misc]
         self._root = root.resolve()
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:  # noqa: ANN401 - WeasyPrint's response type
+        """The resource at ``url``, if it is a ``data:`` URL or a file under the folder."""
         if url.startswith("file:"):
             path = Path(unquote(urlparse(url).path)).resolve()
             if not path.is_relative_to(self._root):
@@ -36,7 +37,7 @@ def html_to_pdf(html: str, assets: Path) -> bytes:
     document = HTML(
         string=html,
         base_url=assets.resolve().as_uri() + "/",
-        url_fetcher=_LocalFetcher(assets),
+        url_fetcher=LocalFetcher(assets),
         media_type="print",
     )
     return bytes(document.write_pdf())
