@@ -128,7 +128,7 @@ def _accessible(svg: str, timeline: Timeline, options: ChartOptions) -> str:
 
 
 def _own_ids(body: str, prefix: str) -> str:
-    """matplotlib's hashed clip and marker ids, renamed under the chart's prefix, in order.
+    """The hashed clip and marker ids, renamed under the chart's prefix, in order.
 
     Two charts inline on one page must not share an id, and the same chart must give the same
     text each time it is drawn.
