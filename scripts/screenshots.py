@@ -23,6 +23,7 @@ from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.adapters.episode_files import read_episode_file
 from ketamine_cds.adapters.patient_files import load_evidence_table
 from ketamine_cds.adapters.render.charts import timeline_png
+from ketamine_cds.adapters.render.chromium import CHROMIUM, CHROMIUM_FLAGS
 from ketamine_cds.adapters.render.pdf import html_to_pdf
 from ketamine_cds.adapters.render.timeline import PlasmaSeries, build_timeline
 from ketamine_cds.domain.assessment.evidence import evidence_for
@@ -41,17 +42,6 @@ from ketamine_cds.service.protocols import load_protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEMO = PatientIdentifiers(
     name="Demonstration Patient",
     identifier="DEMO-0001",
@@ -81,7 +71,9 @@ def page_screenshot(target: Path) -> None:
         page_file = site / "order-set.html"
         page_file.write_text(order_set_html(served_static("static/")), encoding="utf-8")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS)
+            )
             page = browser.new_page(viewport={"width": 1024, "height": 1400})
             page.goto(page_file.as_uri())
             page.screenshot(path=str(target))
