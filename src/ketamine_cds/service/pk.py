@@ -26,7 +26,7 @@ from ketamine_cds.domain.episode import (
     rate_of,
 )
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.pk import DEFAULT_MODEL, MAX_SIMULATED_H
+from ketamine_cds.domain.pk import DEFAULT_MODEL, MAX_POPULATION, MAX_SIMULATED_H
 from ketamine_cds.domain.pk.model import (
     DOSE_FORMS,
     CompiledModel,
@@ -50,7 +50,6 @@ STEP_H = 1.0 / 60.0  # one-minute steps: metrics are exact at every minute
 OUTPUT_EVERY = 5  # report the trajectory every five minutes
 BAND_MIN_EVERY = 10  # population bands every 10 min at least
 BAND_BUDGET = 50_000_000  # stored band values (float32) across all patients
-MAX_POPULATION = 1_000_000
 REFERENCE_WEIGHT_KG = 70.0
 
 
@@ -171,9 +170,10 @@ def regimen_from_plan(
     phases: list[Phase] = []
     start = 0.0
     wanted = [p for p in plan["phases"] if not phase_ids or p["id"] in phase_ids]
-    if phase_ids and len(wanted) != len(set(phase_ids)):
+    missing = [pid for pid in phase_ids if pid not in {p["id"] for p in plan["phases"]}]
+    if missing:
         known = ", ".join(p["id"] for p in plan["phases"])
-        raise UserInputError(f"the plan has the phases {known}")
+        raise UserInputError(f"the plan has no phase '{missing[0]}'; its phases are {known}")
     for raw in wanted:
         parts = _phases_from_plan(raw, start, open_ended_h, hold_at_step, notes)
         if parts:

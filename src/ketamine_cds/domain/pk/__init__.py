@@ -13,3 +13,4 @@ DEFAULT_MODEL = "domino-1984"  # docs/adr/0033: the default model, with cited va
 DEFAULT_OPEN_ENDED_H = 48.0  # how long an open-ended protocol phase is simulated
 MAX_SIMULATED_H = 2160.0  # 90 days: the longest regimen the simulator accepts
 MAX_SEED = 2**63 - 1  # population seeds are whole numbers from 0 to this
+MAX_POPULATION = 1_000_000  # virtual patients in one simulation

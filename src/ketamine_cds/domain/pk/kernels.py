@@ -55,6 +55,14 @@ def steps_to_tiny(z: float, c: float, x: float) -> int:
     return NEVER if k > 1e18 else math.ceil(k)
 
 
+@numba.njit(cache=_CACHE, inline="always")
+def first_step_at(when: float, t0: float, dt: float) -> int:
+    """The first step of a segment whose end time is at or after ``when``."""
+    if t0 + dt >= when - EPS_T:
+        return 0
+    return max(0, math.ceil((when - EPS_T - t0) / dt) - 1)
+
+
 @numba.njit(cache=_CACHE)
 def single4(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loop on purpose
     lam: FloatArray,
@@ -131,9 +139,11 @@ def single4(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled lo
         cut = min(k0, k1, k2, k3)
         gi = seg_gi[s]
         t0 = seg_t0[s]
-        seg_end = t0 + n * dt
-        watch = (need90 and seg_end >= ss_t - EPS_T) or (washing and seg_end >= end_t - EPS_T)
+        from90 = first_step_at(ss_t, t0, dt) if need90 else NEVER
+        from_end = first_step_at(end_t, t0, dt) if washing else NEVER
+        watch = min(from90, from_end)
         next_store = (-gi) % store_every if gi >= 0 else n
+        col = (gi + next_store) // store_every
         for j in range(n):
             if j == cut:
                 if k0 <= j:
@@ -159,20 +169,24 @@ def single4(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled lo
                 tmax = t0 + (j + 1) * dt
             if y > threshold:
                 above += dt
-            if watch:
+            if j >= watch:
                 t = t0 + (j + 1) * dt
-                if need90 and t >= ss_t - EPS_T and y >= target:
+                if j >= from90 and y >= target:
                     t90 = t - ss_t
-                    need90 = False
-                if washing and t >= end_t - EPS_T:
+                    from90 = NEVER
+                if j >= from_end:
                     if y > peak:
                         peak = y
                     elif y < peak * WASHOUT_FRACTION:
                         washout = t - end_t
-                        washing = False
+                        from_end = NEVER
+                watch = min(from90, from_end)
             if j == next_store:
                 next_store += store_every
-                stored[0, (gi + j) // store_every] = y
+                stored[0, col] = y
+                col += 1
+        need90 = need90 and np.isnan(t90)
+        washing = np.isnan(washout)
     auc = w0 * a0 + w1 * a1 + w2 * a2 + w3 * a3
     return (
         stored,
@@ -252,9 +266,11 @@ def single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loo
             cut = min(cut, k[m])
         gi = seg_gi[s]
         t0 = seg_t0[s]
-        seg_end = t0 + n * dt
-        watch = (need90 and seg_end >= ss_t - EPS_T) or (washing and seg_end >= end_t - EPS_T)
+        from90 = first_step_at(ss_t, t0, dt) if need90 else NEVER
+        from_end = first_step_at(end_t, t0, dt) if washing else NEVER
+        watch = min(from90, from_end)
         next_store = (-gi) % store_every if gi >= 0 else n
+        col = (gi + next_store) // store_every
         for j in range(n):
             if j == cut:
                 cut = NEVER
@@ -270,29 +286,32 @@ def single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loo
                 z[m] = zz
                 for o in range(n_out):
                     y[o] += w[o, m] * zz
-            t = t0 + (j + 1) * dt
             for o in range(n_out):
                 if y[o] > cmax[o]:
                     cmax[o] = y[o]
-                    tmax[o] = t
+                    tmax[o] = t0 + (j + 1) * dt
             y0 = y[0]
             if y0 > threshold:
                 above += dt
-            if watch:
-                if need90 and t >= ss_t - EPS_T and y0 >= target:
+            if j >= watch:
+                t = t0 + (j + 1) * dt
+                if j >= from90 and y0 >= target:
                     t90 = t - ss_t
-                    need90 = False
-                if washing and t >= end_t - EPS_T:
+                    from90 = NEVER
+                if j >= from_end:
                     if y0 > peak:
                         peak = y0
                     elif y0 < peak * WASHOUT_FRACTION:
                         washout = t - end_t
-                        washing = False
+                        from_end = NEVER
+                watch = min(from90, from_end)
             if j == next_store:
                 next_store += store_every
-                col = (gi + j) // store_every
                 for o in range(n_out):
                     stored[o, col] = y[o]
+                col += 1
+        need90 = need90 and np.isnan(t90)
+        washing = np.isnan(washout)
     auc = np.zeros(n_out)
     for o in range(n_out):
         for m in range(n_modes):
@@ -300,44 +319,68 @@ def single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loo
     return stored, cmax, tmax, auc, np.array([above, t90, washout])
 
 
+# The vector loops index rows of (modes, patients) arrays by the loop counter alone: an index
+# with an offset added keeps numba's negative-index check in the loop, which stops it
+# vectorising.
 @numba.njit(cache=_CACHE, fastmath=_FAST)
-def _advance_mode(  # noqa: PLR0913, PLR0917 - the flat arrays of one vector loop
+def _advance(  # noqa: PLR0913, PLR0917, C901 - the arrays of one block
     z: FloatArray,
     e: FloatArray,
     c: FloatArray,
     w: FloatArray,
     y: FloatArray,
-    off: int,
-    nb: int,
-    flush: bool,  # noqa: FBT001 - a compiled flag
+    live: npt.NDArray[np.bool_],
+    first: IntArray,
+    last: IntArray,
+    j: int,
 ) -> None:
-    """Advance one mode (at ``off`` in the flat block arrays) and add it to output ``y``."""
-    if flush:
-        for b in range(nb):
-            zz = z[off + b] * e[off + b] + c[off + b]
-            zz = zz if abs(zz) > TINY else 0.0
-            z[off + b] = zz
-            y[b] += w[off + b] * zz
-    else:
-        for b in range(nb):
-            zz = z[off + b] * e[off + b] + c[off + b]
-            z[off + b] = zz
-            y[b] += w[off + b] * zz
+    """One step of every live mode for every patient of a block, and the outputs ``y``.
+
+    ``z``, ``e``, ``c`` are (M, nb); ``w`` is (O, M, nb) and ``y`` (O, nb), with O of 1 or 2
+    (the parent drug, and its metabolite) summed in the same pass. A mode is set to 0 patient
+    by patient once it falls below TINY (from step ``first``), and dropped for the whole block
+    once it is below TINY for everyone (from step ``last``).
+    """
+    two = y.shape[0] > 1
+    y0 = y[0]
+    y1 = y[1] if two else y[0]
+    y0[:] = 0.0
+    y1[:] = 0.0
+    for m in range(z.shape[0]):
+        if not live[m]:
+            continue
+        zm = z[m]
+        if j >= last[m]:
+            zm[:] = 0.0
+            live[m] = False
+            continue
+        em, cm, w0 = e[m], c[m], w[0, m]
+        flush = j >= first[m]
+        if two:
+            w1 = w[1, m]
+            for b in range(zm.shape[0]):
+                zz = zm[b] * em[b] + cm[b]
+                zz = zz if not flush or abs(zz) > TINY else 0.0
+                zm[b] = zz
+                y0[b] += w0[b] * zz
+                y1[b] += w1[b] * zz
+        elif flush:
+            for b in range(zm.shape[0]):
+                zz = zm[b] * em[b] + cm[b]
+                zz = zz if abs(zz) > TINY else 0.0
+                zm[b] = zz
+                y0[b] += w0[b] * zz
+        else:
+            for b in range(zm.shape[0]):
+                zz = zm[b] * em[b] + cm[b]
+                zm[b] = zz
+                y0[b] += w0[b] * zz
 
 
 @numba.njit(cache=_CACHE, fastmath=_FAST)
-def _add_mode(  # noqa: PLR0913, PLR0917 - the flat arrays of one vector loop
-    w: FloatArray, z: FloatArray, y: FloatArray, woff: int, off: int, nb: int
-) -> None:
-    """Add one already advanced mode to a further output."""
-    for b in range(nb):
-        y[b] += w[woff + b] * z[off + b]
-
-
-@numba.njit(cache=_CACHE, fastmath=_FAST)
-def _track_peak(y: FloatArray, cm: FloatArray, tm: FloatArray, t: float, nb: int) -> None:
+def _track_peak(y: FloatArray, cm: FloatArray, tm: FloatArray, t: float) -> None:
     """Keep each patient's highest level and when it was reached."""
-    for b in range(nb):
+    for b in range(y.shape[0]):
         better = y[b] > cm[b]
         cm[b] = y[b] if better else cm[b]
         tm[b] = t if better else tm[b]
@@ -347,6 +390,47 @@ def _track_peak(y: FloatArray, cm: FloatArray, tm: FloatArray, t: float, nb: int
 def _time_above(y: FloatArray, above: FloatArray, threshold: float, dt: float, nb: int) -> None:
     for b in range(nb):
         above[b] += dt if y[b] > threshold else 0.0
+
+
+@numba.njit(cache=_CACHE, fastmath=_FAST)
+def _watch_steady_state(  # noqa: PLR0913, PLR0917 - the flat arrays of one vector loop
+    y: FloatArray, target: FloatArray, t90: FloatArray, since: float, nb: int
+) -> int:
+    """Record when each patient first reaches 90 % of steady state; return how many have not.
+
+    ``since`` is the time since the maintenance phase started; a reached target is set to 0.
+    """
+    pending = 0
+    for b in range(nb):
+        hit = target[b] > 0.0 and y[b] >= target[b]
+        t90[b] = since if hit else t90[b]
+        target[b] = 0.0 if hit else target[b]
+        pending += 1 if target[b] > 0.0 else 0
+    return pending
+
+
+@numba.njit(cache=_CACHE, fastmath=_FAST)
+def _watch_washout(  # noqa: PLR0913, PLR0917 - the flat arrays of one vector loop
+    y: FloatArray,
+    peak: FloatArray,
+    open_: FloatArray,
+    wash: FloatArray,
+    since: float,
+    nb: int,
+) -> int:
+    """Record when each patient falls to 1/32 of the highest level since dosing ended.
+
+    ``open_`` is 1 while a patient's wash-out is still running; returns how many still run.
+    """
+    pending = 0
+    for b in range(nb):
+        running = open_[b] > 0.0
+        crossed = running and y[b] < peak[b] * WASHOUT_FRACTION
+        peak[b] = max(peak[b], y[b]) if running else peak[b]
+        wash[b] = since if crossed else wash[b]
+        open_[b] = 0.0 if crossed else open_[b]
+        pending += 1 if open_[b] > 0.0 else 0
+    return pending
 
 
 @numba.njit(parallel=True, cache=_CACHE)
@@ -390,65 +474,54 @@ def population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled
     for blk in numba.prange(n_blocks):
         lo = blk * BLOCK
         nb = min(BLOCK, n_pat - lo)
-        size = n_modes * nb
-        z = np.zeros(size)
-        e = np.empty(size)
-        c = np.empty(size)
-        wb = np.empty(n_out * size)
-        integral = np.zeros(size)
-        y = np.empty(n_out * nb)
-        cm = np.empty(n_out * nb)
-        tm = np.zeros(n_out * nb)
+        z = np.zeros((n_modes, nb))
+        e = np.empty((n_modes, nb))
+        c = np.empty((n_modes, nb))
+        wb = np.ascontiguousarray(w[:, :, lo : lo + nb])
+        integral = np.zeros((n_modes, nb))
+        y = np.empty((n_out, nb))
+        cm = np.empty((n_out, nb))
+        tm = np.zeros((n_out, nb))
         above = np.zeros(nb)
         t90 = np.full(nb, np.nan)
         wash = np.full(nb, np.nan)
-        peak = np.full(nb, -1.0)
-        target = np.empty(nb)
-        first = np.empty(n_modes, dtype=np.int64)  # a patient's mode may be tiny from here
-        last = np.empty(n_modes, dtype=np.int64)  # every patient's mode is tiny from here
+        peak = np.zeros(nb)
+        open_ = np.ones(nb)
+        target = 0.9 * css[lo : lo + nb]
+        first = np.empty(n_modes, dtype=np.int64)
+        last = np.empty(n_modes, dtype=np.int64)
         live = np.ones(n_modes, dtype=np.bool_)
         pending90 = 0
         for b in range(nb):
-            target[b] = 0.9 * css[lo + b]
-            if target[b] > 0:
-                pending90 += 1
-        for o in range(n_out):
-            for m in range(n_modes):
-                for b in range(nb):
-                    wb[o * size + m * nb + b] = w[o, m, lo + b]
+            pending90 += 1 if target[b] > 0 else 0
         if dose0 >= 0:
-            for m in range(n_modes):
-                for b in range(nb):
-                    z[m * nb + b] += g_dose[dose0, m, lo + b]
+            z += g_dose[dose0, :, lo : lo + nb]
         for o in range(n_out):
             for b in range(nb):
                 acc = 0.0
                 for m in range(n_modes):
-                    acc += wb[o * size + m * nb + b] * z[m * nb + b]
+                    acc += wb[o, m, b] * z[m, b]
                 stored[o, 0, first_column + lo + b] = acc
-                cm[o * nb + b] = acc
+                cm[o, b] = acc
         pending_wash = nb
         for s in range(seg_t0.shape[0]):
             d = seg_dose[s]
             dt = seg_dt[s]
             n = seg_n[s]
             u = seg_rate[s]
+            if d >= 0:
+                z += g_dose[d, :, lo : lo + nb]
             for m in range(n_modes):
-                if d >= 0:
-                    live[m] = True
-                    for b in range(nb):
-                        z[m * nb + b] += g_dose[d, m, lo + b]
                 first[m] = NEVER
                 last[m] = 0
                 for b in range(nb):
-                    k = m * nb + b
                     lmb = lam[m, lo + b]
                     e1, f1, _ = coefficients(lmb, dt)
-                    e[k] = e1
-                    c[k] = g_rate[u, m, lo + b] * f1
+                    e[m, b] = e1
+                    c[m, b] = g_rate[u, m, lo + b] * f1
                     _, f1s, f2s = coefficients(lmb, dt * n)
-                    integral[k] += z[k] * f1s + g_rate[u, m, lo + b] * f2s
-                    steps = steps_to_tiny(z[k], c[k], lmb * dt)
+                    integral[m, b] += z[m, b] * f1s + g_rate[u, m, lo + b] * f2s
+                    steps = steps_to_tiny(z[m, b], c[m, b], lmb * dt)
                     first[m] = min(first[m], steps)
                     last[m] = max(last[m], steps)
                 live[m] = last[m] > 0
@@ -456,58 +529,30 @@ def population(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled
             t0 = seg_t0[s]
             for j in range(n):
                 t = t0 + (j + 1) * dt
-                y[:] = 0.0
-                for m in range(n_modes):
-                    if not live[m]:
-                        continue
-                    off = m * nb
-                    if j >= last[m]:
-                        z[off : off + nb] = 0.0
-                        live[m] = False
-                        continue
-                    _advance_mode(z, e, c, wb, y, off, nb, j >= first[m])
-                    for o in range(1, n_out):
-                        _add_mode(wb, z, y[o * nb : (o + 1) * nb], o * size + off, off, nb)
+                _advance(z, e, c, wb, y, live, first, last, j)
                 for o in range(n_out):
-                    _track_peak(
-                        y[o * nb : (o + 1) * nb],
-                        cm[o * nb : (o + 1) * nb],
-                        tm[o * nb : (o + 1) * nb],
-                        t,
-                        nb,
-                    )
+                    _track_peak(y[o], cm[o], tm[o], t)
                 if use_threshold:
-                    _time_above(y, above, threshold, dt, nb)
+                    _time_above(y[0], above, threshold, dt, nb)
                 if pending90 > 0 and t >= ss_t - EPS_T:
-                    for b in range(nb):
-                        if target[b] > 0 and y[b] >= target[b]:
-                            t90[b] = t - ss_t
-                            target[b] = 0.0
-                            pending90 -= 1
+                    pending90 = _watch_steady_state(y[0], target, t90, t - ss_t, nb)
                 if pending_wash > 0 and t >= end_t - EPS_T:
-                    for b in range(nb):
-                        if wash[b] >= 0.0:
-                            continue
-                        if y[b] > peak[b]:
-                            peak[b] = y[b]
-                        elif y[b] < peak[b] * WASHOUT_FRACTION:
-                            wash[b] = t - end_t
-                            pending_wash -= 1
+                    pending_wash = _watch_washout(y[0], peak, open_, wash, t - end_t, nb)
                 if gi >= 0 and (gi + j) % store_every == 0:
                     col = (gi + j) // store_every
+                    a = first_column + lo
                     for o in range(n_out):
-                        for b in range(nb):
-                            stored[o, col, first_column + lo + b] = y[o * nb + b]
-        for b in range(nb):
-            extra[0, lo + b] = above[b]
-            extra[1, lo + b] = t90[b]
-            extra[2, lo + b] = wash[b]
+                        stored[o, col, a : a + nb] = y[o]
+        a = first_column + lo
+        extra[0, lo : lo + nb] = above
+        extra[1, lo : lo + nb] = t90
+        extra[2, lo : lo + nb] = wash
         for o in range(n_out):
+            cmax[o, lo : lo + nb] = cm[o]
+            tmax[o, lo : lo + nb] = tm[o]
             for b in range(nb):
-                cmax[o, lo + b] = cm[o * nb + b]
-                tmax[o, lo + b] = tm[o * nb + b]
                 acc = 0.0
                 for m in range(n_modes):
-                    acc += wb[o * size + m * nb + b] * integral[m * nb + b]
+                    acc += wb[o, m, b] * integral[m, b]
                 auc[o, lo + b] = acc
     return cmax, tmax, auc, extra

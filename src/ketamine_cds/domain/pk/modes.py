@@ -173,83 +173,115 @@ def _solve(m: FloatArray, x: FloatArray) -> None:
         x[r] = acc / m[r, r]
 
 
-@numba.njit(parallel=True, cache=_CACHE)
-def _structured(  # noqa: C901, PLR0912 - one compiled loop on purpose
+@numba.njit(cache=_CACHE)
+def _one_patient(  # noqa: C901, PLR0912, PLR0913, PLR0917 - one compiled loop on purpose
+    b: FloatArray,
+    start: IntArray,
+    parent: IntArray,
+    r: FloatArray,
+    lft: FloatArray,
+    w: FloatArray,
+    work: FloatArray,
+) -> None:
+    """Modes of one matrix ``b`` (states in group order) into ``w``, ``r`` and ``lft``.
+
+    ``work`` is scratch space, (4, n, n), reused across patients.
+    """
+    n = b.shape[0]
+    n_groups = start.shape[0] - 1
+    r[:, :] = 0.0
+    lft[:, :] = 0.0
+    d = work[0, 0]
+    x = work[0, 1]
+    for g in range(n_groups):
+        s0 = start[g]
+        size = start[g + 1] - s0
+        d[0] = 1.0
+        for k in range(1, size):
+            par = parent[s0 + k]
+            d[k] = d[par - s0] * math.sqrt(b[s0 + k, par] / b[par, s0 + k])
+        sym = work[1, :size, :size]
+        for i in range(size):
+            for j in range(size):
+                forward = b[s0 + i, s0 + j] * d[j] / d[i]
+                backward = b[s0 + j, s0 + i] * d[i] / d[j]
+                sym[i, j] = 0.5 * (forward + backward)
+        q = work[2, :size, :size]
+        _jacobi(sym, q)
+        for k in range(size):
+            w[s0 + k] = sym[k, k]
+            for i in range(size):
+                r[s0 + i, s0 + k] = d[i] * q[i, k]
+                lft[s0 + k, s0 + i] = q[i, k] / d[i]
+    for g in range(n_groups):
+        for col in range(start[g], start[g + 1]):
+            lmb = w[col]
+            for h in range(g + 1, n_groups):
+                u0 = start[h]
+                size = start[h + 1] - u0
+                shifted = work[3, :size, :size]
+                for i in range(size):
+                    x[i] = 0.0
+                    for j in range(size):
+                        shifted[i, j] = -b[u0 + i, u0 + j]
+                    shifted[i, i] += lmb
+                    for j in range(u0):
+                        x[i] += b[u0 + i, j] * r[j, col]
+                _solve(shifted, x[:size])
+                for i in range(size):
+                    r[u0 + i, col] = x[i]
+    # V⁻¹ is block lower-triangular like V: its diagonal blocks are the groups' own left
+    # vectors, and block substitution on V gives the rest, so V⁻¹V = I to rounding
+    acc = work[1]
+    for h in range(1, n_groups):
+        h0, h1 = start[h], start[h + 1]
+        for g in range(h):
+            g0, g1 = start[g], start[g + 1]
+            acc[:, :] = 0.0
+            for i in range(g0, h0):
+                for row in range(h0, h1):
+                    for col in range(g0, g1):
+                        acc[row - h0, col - g0] += r[row, i] * lft[i, col]
+            for mode in range(h0, h1):
+                for col in range(g0, g1):
+                    total = 0.0
+                    for row in range(h0, h1):
+                        total += lft[mode, row] * acc[row - h0, col - g0]
+                    lft[mode, col] = -total
+
+
+_CHUNK = 64
+
+
+def _structured_py(
     a: FloatArray, perm: IntArray, start: IntArray, parent: IntArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     n_pat, n, _ = a.shape
-    n_groups = start.shape[0] - 1
     lam = np.empty((n_pat, n))
     right = np.zeros((n_pat, n, n))
     left = np.zeros((n_pat, n, n))
-    for p in numba.prange(n_pat):
+    for chunk in numba.prange((n_pat + _CHUNK - 1) // _CHUNK):
         b = np.empty((n, n))
-        for i in range(n):
-            for j in range(n):
-                b[i, j] = a[p, perm[i], perm[j]]
-        r = np.zeros((n, n))
-        lft = np.zeros((n, n))
+        r = np.empty((n, n))
+        lft = np.empty((n, n))
         w = np.empty(n)
-        for g in range(n_groups):
-            s0 = start[g]
-            size = start[g + 1] - s0
-            d = np.ones(size)
-            for k in range(1, size):
-                par = parent[s0 + k]
-                d[k] = d[par - s0] * math.sqrt(b[s0 + k, par] / b[par, s0 + k])
-            sym = np.empty((size, size))
-            for i in range(size):
-                for j in range(size):
-                    forward = b[s0 + i, s0 + j] * d[j] / d[i]
-                    backward = b[s0 + j, s0 + i] * d[i] / d[j]
-                    sym[i, j] = 0.5 * (forward + backward)
-            q = np.empty((size, size))
-            _jacobi(sym, q)
-            for k in range(size):
-                w[s0 + k] = sym[k, k]
-                for i in range(size):
-                    r[s0 + i, s0 + k] = d[i] * q[i, k]
-                    lft[s0 + k, s0 + i] = q[i, k] / d[i]
-        for g in range(n_groups):
-            for col in range(start[g], start[g + 1]):
-                lmb = w[col]
-                for h in range(g + 1, n_groups):
-                    u0 = start[h]
-                    size = start[h + 1] - u0
-                    shifted = np.empty((size, size))
-                    x = np.zeros(size)
-                    for i in range(size):
-                        for j in range(size):
-                            shifted[i, j] = -b[u0 + i, u0 + j]
-                        shifted[i, i] += lmb
-                        for j in range(u0):
-                            x[i] += b[u0 + i, j] * r[j, col]
-                    _solve(shifted, x)
-                    for i in range(size):
-                        r[u0 + i, col] = x[i]
-        # V⁻¹ is block lower-triangular like V: its diagonal blocks are the groups' own left
-        # vectors, and block substitution on V gives the rest, so V⁻¹V = I to rounding
-        for h in range(1, n_groups):
-            h0, h1 = start[h], start[h + 1]
-            for g in range(h):
-                g0, g1 = start[g], start[g + 1]
-                acc = np.zeros((h1 - h0, g1 - g0))
-                for i in range(g0, h0):
-                    for row in range(h0, h1):
-                        for col in range(g0, g1):
-                            acc[row - h0, col - g0] += r[row, i] * lft[i, col]
-                for mode in range(h0, h1):
-                    for col in range(g0, g1):
-                        total = 0.0
-                        for row in range(h0, h1):
-                            total += lft[mode, row] * acc[row - h0, col - g0]
-                        lft[mode, col] = -total
-        for i in range(n):
-            lam[p, i] = w[i]
-            for col in range(n):
-                right[p, perm[i], col] = r[i, col]
-                left[p, col, perm[i]] = lft[col, i]
+        work = np.empty((4, n, n))
+        for p in range(chunk * _CHUNK, min(n_pat, (chunk + 1) * _CHUNK)):
+            for i in range(n):
+                for j in range(n):
+                    b[i, j] = a[p, perm[i], perm[j]]
+            _one_patient(b, start, parent, r, lft, w, work)
+            for i in range(n):
+                lam[p, i] = w[i]
+                for col in range(n):
+                    right[p, perm[i], col] = r[i, col]
+                    left[p, col, perm[i]] = lft[col, i]
     return lam, right, left
+
+
+# one patient (the typical one) is decomposed without the cost of starting threads
+_structured = numba.njit(parallel=True, cache=_CACHE)(_structured_py)
+_structured_serial = numba.njit(cache=_CACHE)(_structured_py)
 
 
 def _general(a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -266,9 +298,8 @@ def decompose(model: CompiledModel, a: FloatArray) -> Modes:
     if layout is None:
         lam, right, left = _general(a)
     else:
-        result: tuple[FloatArray, FloatArray, FloatArray] = _structured(
-            np.ascontiguousarray(a), *layout
-        )
+        kernel = _structured if a.shape[0] > 1 else _structured_serial
+        result: tuple[FloatArray, FloatArray, FloatArray] = kernel(np.ascontiguousarray(a), *layout)
         lam, right, left = result
     _check(lam, right, left)
     return Modes(lam=lam, right=right, left=left)

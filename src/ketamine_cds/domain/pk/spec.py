@@ -233,6 +233,8 @@ class PkModelSpec(_Closed):
         observed = [c for c in self.compartments if c.observed]
         if not any(c.drug == "ketamine" for c in observed):
             raise ValueError("one ketamine compartment must be observed")
+        if len({c.drug for c in observed}) != len(observed):
+            raise ValueError("at most one compartment of each drug is observed")
         for c in observed:
             if c.volume is None:
                 raise ValueError(f"observed compartment {c.id} needs a volume")

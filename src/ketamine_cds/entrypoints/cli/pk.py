@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.pk import DEFAULT_MODEL, DEFAULT_OPEN_ENDED_H, MAX_SEED, MAX_SIMULATED_H
+from ketamine_cds.domain.pk import (
+    DEFAULT_MODEL,
+    DEFAULT_OPEN_ENDED_H,
+    MAX_POPULATION,
+    MAX_SEED,
+    MAX_SIMULATED_H,
+)
 from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
 
 if TYPE_CHECKING:
@@ -77,59 +83,75 @@ def models_command(
     _print_models(rows)
 
 
+def _number(text: str | None, name: str) -> float | None:
+    """A number typed for an option, or one sentence saying it is not one."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise UserInputError(f"{name} must be a number, not '{text}'") from None
+
+
+def _whole(text: str | None, name: str) -> int | None:
+    """A whole number typed for an option, or one sentence saying it is not one."""
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise UserInputError(f"{name} must be a whole number, not '{text}'") from None
+
+
 def _finite(value: float | None, name: str, low: float, *, above: bool = True) -> None:
     """Refuse a number that is not finite or not above (or at least) ``low``."""
     if value is None:
         return
     ok = math.isfinite(value) and (value > low if above else value >= low)
     if not ok:
-        relation = "above" if above else "at least"
-        raise UserInputError(f"{name} must be a finite number {relation} {low:g}")
+        relation = f"above {low:g}" if above else f"of {low:g} or more"
+        raise UserInputError(f"{name} must be a finite number {relation}")
 
 
-def _check_options(  # noqa: C901 - one check per option, in the order of the help
-    *,
-    protocol: str | None,
-    episode: Path | None,
-    rate: float | None,
-    hours: float | None,
-    weight_kg: float | None,
-    phases: str | None,
-    hold_at_step: int | None,
-    population: int | None,
-    seed: int,
-    plot: Path | None,
-) -> None:
+# An option that only some sources take is refused elsewhere rather than silently ignored.
+_ONLY_WITH = (
+    ("phases", "protocol", "--phases chooses phases of a --protocol"),
+    ("hold_at_step", "protocol", "--hold-at-step holds a --protocol's titration"),
+    ("route", "rate", "--route is the route of --rate-mg-per-h"),
+    ("seed", "population", "--seed chooses the patients of --population"),
+)
+
+
+def _check_options(**given: Any) -> None:  # noqa: ANN401 - the options, by their names
     """Every option that can be refused before anything is read or simulated."""
-    given = [x for x in (protocol, episode, rate) if x is not None]
-    if len(given) != 1:
+    sources = [given[k] for k in ("protocol", "episode", "rate") if given[k] is not None]
+    if len(sources) != 1:
         raise UserInputError("give exactly one of --protocol, --episode or --rate-mg-per-h")
-    if protocol is None and phases is not None:
-        raise UserInputError("--phases chooses phases of a --protocol; it cannot be used here")
-    if protocol is None and hold_at_step is not None:
-        raise UserInputError(
-            "--hold-at-step holds a --protocol's titration; it cannot be used here"
-        )
+    for option, needs, what in _ONLY_WITH:
+        if given[option] is not None and given[needs] is None:
+            raise UserInputError(f"{what}; it cannot be used here")
+    rate, hours, episode = given["rate"], given["hours"], given["episode"]
     if rate is not None and hours is None:
         raise UserInputError("--rate-mg-per-h needs --hours")
     _finite(rate, "--rate-mg-per-h", 0.0)
-    if episode is None:
-        _finite(hours, "--hours", 0.0)
-    else:
-        _finite(hours, "--hours", 0.0, above=False)
-        if weight_kg is not None:
-            raise UserInputError("an episode file gives its own weight; leave out --weight-kg")
+    _finite(hours, "--hours", 0.0, above=episode is None)
+    if episode is not None and given["weight_kg"] is not None:
+        raise UserInputError("an episode file gives its own weight; leave out --weight-kg")
     if hours is not None and hours > MAX_SIMULATED_H:
         raise UserInputError(f"--hours must be at most {MAX_SIMULATED_H:g} h")
-    _finite(weight_kg, "--weight-kg", 0.0)
+    _finite(given["weight_kg"], "--weight-kg", 0.0)
+    _check_counts(given["hold_at_step"], given["population"], given["seed"])
+    if given["plot"] is not None:
+        _check_plot_path(given["plot"])
+
+
+def _check_counts(hold_at_step: int | None, population: int | None, seed: int | None) -> None:
     if hold_at_step is not None and hold_at_step < 0:
         raise UserInputError("the step to hold at must be 0 or above")
-    if population is not None and population < 1:
-        raise UserInputError("the population must be at least 1 patient")
-    if not (0 <= seed <= MAX_SEED):
+    if population is not None and not (1 <= population <= MAX_POPULATION):
+        raise UserInputError(f"the population must be between 1 and {MAX_POPULATION:,} patients")
+    if seed is not None and not (0 <= seed <= MAX_SEED):
         raise UserInputError(f"the seed must be a whole number from 0 to {MAX_SEED}")
-    if plot is not None:
-        _check_plot_path(plot)
 
 
 def _check_plot_path(plot: Path) -> None:
@@ -147,7 +169,7 @@ def _regimen(
     episode: Path | None,
     rate: float | None,
     hours: float | None,
-    route: str,
+    route: str | None,
     weight_kg: float,
     phases: str | None,
     hold_at_step: int | None,
@@ -166,33 +188,40 @@ def _regimen(
         return service.regimen_from_plan(plan, hours or DEFAULT_OPEN_ENDED_H, wanted, hold_at_step)
     assert rate is not None  # noqa: S101 - checked in _check_options
     assert hours is not None  # noqa: S101 - checked in _check_options
-    return service.regimen_from_rate(rate, hours, route), []
+    return service.regimen_from_rate(rate, hours, route or "iv"), []
 
 
 @pk_app.command("simulate")
 @user_errors
 def simulate_command(
-    weight_kg: float | None = typer.Option(
-        None, "--weight-kg", help="Body weight in kg (an episode file gives its own)."
+    weight_text: str | None = typer.Option(
+        None,
+        "--weight-kg",
+        metavar="KG",
+        help="Body weight in kg (an episode file gives its own).",
     ),
     protocol: str | None = typer.Option(None, "--protocol", help="Simulate a protocol's plan."),
     episode: Path | None = typer.Option(None, "--episode", help="A recorded episode file."),
-    rate: float | None = typer.Option(None, "--rate-mg-per-h", help="A constant rate (mg/h)."),
-    hours: float | None = typer.Option(
+    rate_text: str | None = typer.Option(
+        None, "--rate-mg-per-h", metavar="MG_PER_H", help="A constant rate (mg/h)."
+    ),
+    hours_text: str | None = typer.Option(
         None,
         "--hours",
+        metavar="HOURS",
         help=(
             "Hours of the constant rate, or of an open-ended protocol phase (default "
             f"{DEFAULT_OPEN_ENDED_H:g}), or beyond an episode's last event (default 0)."
         ),
     ),
-    route: str = typer.Option("iv", "--route", help="Route of --rate-mg-per-h."),
+    route: str | None = typer.Option(None, "--route", help="Route of --rate-mg-per-h (iv)."),
     phases: str | None = typer.Option(
         None, "--phases", help="Comma-separated protocol phase ids to simulate, in order."
     ),
-    hold_at_step: int | None = typer.Option(
+    hold_text: str | None = typer.Option(
         None,
         "--hold-at-step",
+        metavar="STEPS",
         help="Stop a protocol's titration after this many steps (0 = hold the start rate); "
         "by default it is followed to the ceiling.",
     ),
@@ -203,15 +232,26 @@ def simulate_command(
         "(esketamine). An S-ketamine model takes half of a racemic dose.",
     ),
     model: str = typer.Option(DEFAULT_MODEL, "--model", help="Model id (see pk models)."),
-    population: int | None = typer.Option(None, "--population", help="Virtual patients."),
-    seed: int = typer.Option(1, "--seed", help="Seed of the population sample (0 or above)."),
-    threshold: float | None = typer.Option(
-        None, "--threshold-ng-per-ml", help="Report the time above this level."
+    population_text: str | None = typer.Option(
+        None, "--population", metavar="N", help="Virtual patients."
+    ),
+    seed_text: str | None = typer.Option(
+        None, "--seed", metavar="SEED", help="Seed of the population sample (0 or above; 1)."
+    ),
+    threshold_text: str | None = typer.Option(
+        None, "--threshold-ng-per-ml", metavar="NG_PER_ML", help="Report the time above this level."
     ),
     plot: Path | None = typer.Option(None, "--plot", help="Write a PNG here."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),  # noqa: FBT003
 ) -> None:
     """Simulate plasma ketamine (and norketamine where the model has it) for a regimen."""
+    weight_kg = _number(weight_text, "--weight-kg")
+    rate = _number(rate_text, "--rate-mg-per-h")
+    hours = _number(hours_text, "--hours")
+    threshold = _number(threshold_text, "--threshold-ng-per-ml")
+    hold_at_step = _whole(hold_text, "--hold-at-step")
+    population = _whole(population_text, "--population")
+    seed = _whole(seed_text, "--seed")
     _check_options(
         protocol=protocol,
         episode=episode,
@@ -222,6 +262,7 @@ def simulate_command(
         hold_at_step=hold_at_step,
         population=population,
         seed=seed,
+        route=route,
         plot=plot,
     )
     from ketamine_cds.adapters.episode_files import read_episode_file  # noqa: PLC0415
@@ -239,7 +280,7 @@ def simulate_command(
         weight_kg,
         model_id=model,
         population=population,
-        seed=seed,
+        seed=1 if seed is None else seed,
         threshold_ng_per_ml=threshold,
         notes=notes,
         dose_form=dose_form,
