@@ -323,7 +323,7 @@ def single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loo
 # with an offset added keeps numba's negative-index check in the loop, which stops it
 # vectorising.
 @numba.njit(cache=_CACHE, fastmath=_FAST)
-def _advance(  # noqa: PLR0913, PLR0917, C901 - the arrays of one block
+def _advance(  # noqa: PLR0913, PLR0917 - the arrays of one block
     z: FloatArray,
     e: FloatArray,
     c: FloatArray,
@@ -393,7 +393,7 @@ def _time_above(y: FloatArray, above: FloatArray, threshold: float, dt: float, n
 
 
 @numba.njit(cache=_CACHE, fastmath=_FAST)
-def _watch_steady_state(  # noqa: PLR0913, PLR0917 - the flat arrays of one vector loop
+def _watch_steady_state(
     y: FloatArray, target: FloatArray, t90: FloatArray, since: float, nb: int
 ) -> int:
     """Record when each patient first reaches 90 % of steady state; return how many have not.

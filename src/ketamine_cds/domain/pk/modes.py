@@ -187,7 +187,6 @@ def _one_patient(  # noqa: C901, PLR0912, PLR0913, PLR0917 - one compiled loop o
 
     ``work`` is scratch space, (4, n, n), reused across patients.
     """
-    n = b.shape[0]
     n_groups = start.shape[0] - 1
     r[:, :] = 0.0
     lft[:, :] = 0.0

@@ -238,6 +238,10 @@ class PkModelSpec(_Closed):
         for c in observed:
             if c.volume is None:
                 raise ValueError(f"observed compartment {c.id} needs a volume")
+        return self
+
+    @model_validator(mode="after")
+    def _variability_known(self) -> PkModelSpec:
         names = {f"volume:{c.id}" for c in self.compartments if c.volume is not None}
         names |= {f"flow:{f.name}" for f in self.flows} | set(SCALES)
         unknown = [
