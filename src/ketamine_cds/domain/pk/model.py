@@ -321,8 +321,7 @@ def _dose_share(spec: PkModelSpec, dose_form: DoseForm) -> tuple[float, str]:
     share = spec.enantiomer.share_of_racemic_dose.value
     name, source = spec.enantiomer.name, spec.enantiomer.share_of_racemic_dose.source
     return share, (
-        f"The dose is racemic: this {name} model receives its {share:.0%} {name} share "
-        f"({source})."
+        f"The dose is racemic: this {name} model receives its {share:.0%} {name} share ({source})."
     )
 
 
