@@ -220,29 +220,33 @@ def _titration(
     how = (
         f"by {step:g} mg{'/h' if raw['kind'] in INFUSION_KINDS else ''}"
         if step
-        else f"by {max(percent):g}%"
+        else f"by {min(percent):g}%"
         if percent
         else "along its schedule"
     )
     readings = []
     if percent and min(percent) != max(percent):
-        readings.append(f"the largest step of {min(percent):g}-{max(percent):g}%")
+        readings.append(f"the smallest step of {min(percent):g}-{max(percent):g}%")
     if rule.get("interval_range_h"):
         lo, hi = rule["interval_range_h"]
         readings.append(f"the shortest interval of {lo:g}-{hi:g} h")
-    reading = f" (the product's reading: {' and '.join(readings)})" if readings else ""
+    reading = (
+        f" (as the bedside engine reads the protocol: {' and '.join(readings)})"
+        if readings
+        else ""
+    )
     held = "" if hold_at_step is None else f", held after {hold_at_step} step(s)"
     notes.append(
         f"Phase {pid}: titrated {how} every {interval:g} h up to {ceiling:g}"
         f"{' mg/h' if raw['kind'] in INFUSION_KINDS else ' mg'}{held}, every opportunity "
-        f"taken ({rule.get('when') or 'as the protocol allows'}): the highest exposure the "
-        f"protocol allows{reading}; rule {rule['rule']['id']} ({rule['rule']['source']})."
+        f"taken ({rule.get('when') or 'as the protocol allows'}){reading}; rule "
+        f"{rule['rule']['id']} ({rule['rule']['source']})."
     )
     return Titration(
         interval_h=float(interval),
         ceiling=float(ceiling),
         step=float(step) if step else None,
-        step_percent=float(max(percent)) if percent else None,
+        step_percent=float(min(percent)) if percent else None,
         schedule=schedule,
         hold_at_step=hold_at_step,
     )

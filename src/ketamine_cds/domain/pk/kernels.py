@@ -28,7 +28,7 @@ NEVER = 1 << 62
 WASHOUT_FRACTION = 1.0 / 32.0  # five halvings: seed 000's "five elimination half-lives"
 EPS_T = 1e-9
 SERIES_LIMIT = 1e-4
-BLOCK = 128
+BLOCK = 256
 REGISTER_MODES = 4
 _FAST = {"contract", "reassoc", "arcp", "nsz"}  # no "nnan": NaN means "not reached"
 
@@ -356,11 +356,18 @@ def _advance(  # noqa: PLR0913, PLR0917 - the arrays of one block
             continue
         em, cm, w0 = e[m], c[m], w[0, m]
         flush = j >= first[m]
-        if two:
+        if two and flush:
             w1 = w[1, m]
             for b in range(zm.shape[0]):
                 zz = zm[b] * em[b] + cm[b]
-                zz = zz if not flush or abs(zz) > TINY else 0.0
+                zz = zz if abs(zz) > TINY else 0.0
+                zm[b] = zz
+                y0[b] += w0[b] * zz
+                y1[b] += w1[b] * zz
+        elif two:
+            w1 = w[1, m]
+            for b in range(zm.shape[0]):
+                zz = zm[b] * em[b] + cm[b]
                 zm[b] = zz
                 y0[b] += w0[b] * zz
                 y1[b] += w1[b] * zz

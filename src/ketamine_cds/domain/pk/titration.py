@@ -3,10 +3,10 @@
 A titrated phase becomes consecutive sub-phases, one per step, each held for the titration
 interval (or for the wait of a number of half-lives, where the protocol asks for the longer
 of the two). Every opportunity to titrate is taken, as for a patient whose pain stays
-uncontrolled: that is the highest exposure the protocol allows. A step that would pass the
-ceiling stops at the ceiling, which is the protocol's own limit; the output says so. Where the
-protocol gives a range of steps or intervals, the largest step and the shortest interval are
-used (the product's reading: the fastest titration the protocol allows), and said.
+uncontrolled. A step that would pass the ceiling stops at the ceiling, which is the
+protocol's own limit; the output says so. Where the protocol gives a range of steps or
+intervals, the caller chooses one figure (the product reads ranges as its bedside engine does:
+the smallest step, the shortest interval) and says so.
 """
 
 from __future__ import annotations
