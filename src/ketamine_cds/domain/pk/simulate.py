@@ -41,11 +41,11 @@ def modal(modes: Modes, weights: FloatArray, sched: Schedule) -> Modal:
     ``weights`` is (P, O, M): concentration rows per patient. The steady state of the
     maintenance input is ``w·V·diag(−1/λ)·V⁻¹·u``, read from the same modes.
     """
-    g_rate = np.einsum("pms,us->pum", modes.left, sched.rate_vectors)
-    g_dose = np.einsum("pms,bs->pbm", modes.left, sched.dose_vectors)
-    w_out = np.einsum("pos,psm->pom", weights, modes.right)
-    g_ss = np.einsum("pms,s->pm", modes.left, sched.maintenance_rates) / -modes.lam
-    steady = np.einsum("pom,pm->po", w_out, g_ss)
+    g_rate = np.swapaxes(modes.left @ sched.rate_vectors.T, 1, 2)
+    g_dose = np.swapaxes(modes.left @ sched.dose_vectors.T, 1, 2)
+    w_out = weights @ modes.right
+    g_ss = (modes.left @ sched.maintenance_rates) / -modes.lam
+    steady = (w_out @ g_ss[:, :, None])[:, :, 0]
     return Modal(lam=modes.lam, g_rate=g_rate, g_dose=g_dose, w_out=w_out, steady_state=steady)
 
 
