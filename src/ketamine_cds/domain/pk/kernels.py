@@ -323,7 +323,7 @@ def single(  # noqa: PLR0913, PLR0917, PLR0912, PLR0915, C901 - one compiled loo
 # with an offset added keeps numba's negative-index check in the loop, which stops it
 # vectorising.
 @numba.njit(cache=_CACHE, fastmath=_FAST)
-def _advance(  # noqa: PLR0913, PLR0917 - the arrays of one block
+def _advance(  # noqa: PLR0913, PLR0917, C901 - one vector loop per case
     z: FloatArray,
     e: FloatArray,
     c: FloatArray,
