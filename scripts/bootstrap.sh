@@ -31,6 +31,16 @@ if [[ ! -x .venv/bin/python ]]; then
   fi
 fi
 
+# The record's tests start a throw-away PostgreSQL server of their own (Debian's binaries, run as
+# an unprivileged user in a temporary folder); install the server when it is missing.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null 2>&1; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    apt_install postgresql
+  else
+    echo "PostgreSQL's server is not installed; the record's PostgreSQL tests need it (apt-get install postgresql)." >&2
+  fi
+fi
+
 stamp=.venv/.installed
 inputs=$(cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -d' ' -f1)
 if [[ ! -f $stamp ]] || [[ $(cat "$stamp") != "$inputs" ]]; then

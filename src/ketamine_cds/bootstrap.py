@@ -1,12 +1,28 @@
-"""The one place where settings are read and adapters are wired (see ``settings``)."""
+"""The one place where settings are read and adapters are wired (see ``settings``).
+
+``bootstrap()`` reads the settings and points the file-based commands at the hospital's protocol
+folders. ``record_container(settings)`` builds what the record's use cases are handed: a unit of
+work on the database the settings name, the protocol source and the clock. Nothing is built at
+import time.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from ketamine_cds.adapters.clock import SystemClock
+from ketamine_cds.adapters.db.engine import make_engine, normalise_url
+from ketamine_cds.adapters.db.migrate import require_current
+from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory
+from ketamine_cds.adapters.protocol_source import FileProtocolSource
 from ketamine_cds.service import protocols
+from ketamine_cds.service.record_support import RecordDeps
 from ketamine_cds.settings import Settings, read_settings
 
 # numba reads this when it is first imported; the simulator's kernels cache only if it is set
@@ -31,3 +47,34 @@ def configure_kernel_cache(folder: Path | None) -> None:
         os.environ.pop(NUMBA_CACHE_DIR, None)
     else:
         os.environ[NUMBA_CACHE_DIR] = str(folder / "numba")
+
+
+@dataclass(frozen=True)
+class RecordContainer:
+    """The record's adapters, built from settings."""
+
+    settings: Settings
+    engine: Engine
+    deps: RecordDeps
+
+    @property
+    def url_shown(self) -> str:
+        """The database URL as shown to users (no password)."""
+        return make_url(normalise_url(self.settings.record_url)).render_as_string(
+            hide_password=True
+        )
+
+    def require_current(self) -> None:
+        """Refuse, in one sentence, a database not at this software's schema revision."""
+        require_current(self.engine, self.url_shown)
+
+
+def record_container(settings: Settings) -> RecordContainer:
+    """The record's unit of work, protocol source and clock for these settings."""
+    engine = make_engine(settings.record_url)
+    deps = RecordDeps(
+        uow=SqlUnitOfWorkFactory(engine),
+        protocols=FileProtocolSource(settings.protocol_dirs),
+        clock=SystemClock(),
+    )
+    return RecordContainer(settings=settings, engine=engine, deps=deps)

@@ -5,21 +5,23 @@ from __future__ import annotations
 import typer
 
 from ketamine_cds.bootstrap import bootstrap
-from ketamine_cds.entrypoints.cli import assess, bedside, dosing, med, pk
-from ketamine_cds.entrypoints.cli.common import user_errors
+from ketamine_cds.entrypoints.cli import assess, audit, bedside, db, dosing, med, pk, record, users
+from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, OneSentenceGroup, user_errors
 
 app = typer.Typer(
     name="ketamine-cds",
+    cls=OneSentenceGroup,
     help=(
         "Clinical decision support for subanesthetic ketamine analgesia. "
         "Decision support, not a prescriber: a clinician checks and orders every dose."
     ),
+    epilog=EXIT_STATUS_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-for module in (dosing, bedside, med, assess, pk):
+for module in (dosing, bedside, med, assess, pk, db, users, record, audit):
     module.register(app)
 
 
@@ -31,5 +33,5 @@ def _start() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: exits with the documented status, never a traceback."""
     app()

@@ -11,7 +11,8 @@ from ketamine_cds.domain.assessment.contraindications import Grade
 from ketamine_cds.domain.assessment.eligibility import CriterionResult, Status
 from ketamine_cds.domain.assessment.measures import MeasureScore
 from ketamine_cds.domain.assessment.report import Assessment, ProtocolAssessment, Verdict
-from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
+from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, emit_json, notice, user_errors
+from ketamine_cds.entrypoints.cli.options import name_text
 from ketamine_cds.service.assessment import assess_patient_file, assessment_payload
 
 _MARK = {
@@ -183,18 +184,25 @@ def render(assessment: Assessment) -> str:
 def register(app: typer.Typer) -> None:
     """Add the ``assess`` command to ``app``."""
 
-    @app.command("assess")
+    @app.command("assess", epilog=EXIT_STATUS_HELP)
     @user_errors
     def assess_command(
         patient: Annotated[Path, typer.Argument(help="Patient file (YAML or JSON).")],
         protocol: Annotated[
-            str | None, typer.Option("--protocol", help="Assess against this protocol only.")
+            str | None,
+            typer.Option(
+                "--protocol", help="Assess against this protocol only.", parser=name_text
+            ),
         ] = None,
         as_json: Annotated[
             bool, typer.Option("--json", help="Write JSON instead of text.")
         ] = False,
     ) -> None:
-        """Eligibility per protocol, contraindications and cautions, screening scores, evidence."""
+        """Eligibility per protocol, contraindications and cautions, screening scores, evidence.
+
+        The status is 0 whenever an assessment is made, whatever its verdicts: "not eligible"
+        and "needs information" are answers, each naming its reasons.
+        """
         assessment = assess_patient_file(patient, protocol)
         if as_json:
             emit_json(assessment_payload(assessment))
