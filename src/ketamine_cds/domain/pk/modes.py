@@ -252,7 +252,39 @@ def _one_patient(  # noqa: C901, PLR0912, PLR0913, PLR0917 - one compiled loop o
 _CHUNK = 64
 
 
-def _structured_py(
+@numba.njit(cache=_CACHE)
+def _patients(  # noqa: PLR0913, PLR0917 - the arrays of one chunk
+    a: FloatArray,
+    perm: IntArray,
+    start: IntArray,
+    parent: IntArray,
+    lam: FloatArray,
+    right: FloatArray,
+    left: FloatArray,
+    lo: int,
+    hi: int,
+) -> None:
+    """Decompose patients ``lo`` to ``hi`` of ``a``, reusing one set of scratch arrays."""
+    n = a.shape[1]
+    b = np.empty((n, n))
+    r = np.empty((n, n))
+    lft = np.empty((n, n))
+    w = np.empty(n)
+    work = np.empty((4, n, n))
+    for p in range(lo, hi):
+        for i in range(n):
+            for j in range(n):
+                b[i, j] = a[p, perm[i], perm[j]]
+        _one_patient(b, start, parent, r, lft, w, work)
+        for i in range(n):
+            lam[p, i] = w[i]
+            for col in range(n):
+                right[p, perm[i], col] = r[i, col]
+                left[p, col, perm[i]] = lft[col, i]
+
+
+@numba.njit(parallel=True, cache=_CACHE)
+def _structured(
     a: FloatArray, perm: IntArray, start: IntArray, parent: IntArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     n_pat, n, _ = a.shape
@@ -260,27 +292,23 @@ def _structured_py(
     right = np.zeros((n_pat, n, n))
     left = np.zeros((n_pat, n, n))
     for chunk in numba.prange((n_pat + _CHUNK - 1) // _CHUNK):
-        b = np.empty((n, n))
-        r = np.empty((n, n))
-        lft = np.empty((n, n))
-        w = np.empty(n)
-        work = np.empty((4, n, n))
-        for p in range(chunk * _CHUNK, min(n_pat, (chunk + 1) * _CHUNK)):
-            for i in range(n):
-                for j in range(n):
-                    b[i, j] = a[p, perm[i], perm[j]]
-            _one_patient(b, start, parent, r, lft, w, work)
-            for i in range(n):
-                lam[p, i] = w[i]
-                for col in range(n):
-                    right[p, perm[i], col] = r[i, col]
-                    left[p, col, perm[i]] = lft[col, i]
+        lo = chunk * _CHUNK
+        _patients(a, perm, start, parent, lam, right, left, lo, min(n_pat, lo + _CHUNK))
     return lam, right, left
 
 
-# one patient (the typical one) is decomposed without the cost of starting threads
-_structured = numba.njit(parallel=True, cache=_CACHE)(_structured_py)
-_structured_serial = numba.njit(cache=_CACHE)(_structured_py)
+# one patient (the typical one) is decomposed without starting threads: a separate function,
+# not a second dispatcher of the same one, so that their cached machine code cannot be confused
+@numba.njit(cache=_CACHE)
+def _structured_serial(
+    a: FloatArray, perm: IntArray, start: IntArray, parent: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    n_pat, n, _ = a.shape
+    lam = np.empty((n_pat, n))
+    right = np.zeros((n_pat, n, n))
+    left = np.zeros((n_pat, n, n))
+    _patients(a, perm, start, parent, lam, right, left, 0, n_pat)
+    return lam, right, left
 
 
 def _general(a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
