@@ -12,18 +12,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-
-from ketamine_cds.adapters.clock import SystemClock
-from ketamine_cds.adapters.db.engine import make_engine, normalise_url
-from ketamine_cds.adapters.db.migrate import require_current
-from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory
-from ketamine_cds.adapters.protocol_source import FileProtocolSource
 from ketamine_cds.service import protocols
-from ketamine_cds.service.record_support import RecordDeps
 from ketamine_cds.settings import Settings, read_settings
+
+if TYPE_CHECKING:  # the record's database stack is imported by the commands that use it
+    from sqlalchemy import Engine
+
+    from ketamine_cds.service.record_support import RecordDeps
 
 # numba reads this when it is first imported; the simulator's kernels cache only if it is set
 NUMBA_CACHE_DIR = "NUMBA_CACHE_DIR"
@@ -60,17 +57,30 @@ class RecordContainer:
     @property
     def url_shown(self) -> str:
         """The database URL as shown to users (no password)."""
+        from sqlalchemy.engine import make_url  # noqa: PLC0415 - the record's stack, on use
+
+        from ketamine_cds.adapters.db.engine import normalise_url  # noqa: PLC0415
+
         return make_url(normalise_url(self.settings.record_url)).render_as_string(
             hide_password=True
         )
 
     def require_current(self) -> None:
         """Refuse, in one sentence, a database not at this software's schema revision."""
+        from ketamine_cds.adapters.db.migrate import require_current  # noqa: PLC0415
+
         require_current(self.engine, self.url_shown)
 
 
 def record_container(settings: Settings) -> RecordContainer:
     """The record's unit of work, protocol source and clock for these settings."""
+    # imported here, not above: the rest of the command line starts without the database stack
+    from ketamine_cds.adapters.clock import SystemClock  # noqa: PLC0415
+    from ketamine_cds.adapters.db.engine import make_engine  # noqa: PLC0415
+    from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory  # noqa: PLC0415
+    from ketamine_cds.adapters.protocol_source import FileProtocolSource  # noqa: PLC0415
+    from ketamine_cds.service.record_support import RecordDeps  # noqa: PLC0415
+
     engine = make_engine(settings.record_url)
     deps = RecordDeps(
         uow=SqlUnitOfWorkFactory(engine),
