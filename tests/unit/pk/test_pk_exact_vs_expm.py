@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference_inputs import inputs
 from scipy.linalg import expm
 
 from ketamine_cds.adapters.pk_models import get_model, load_models
@@ -21,26 +22,11 @@ CASES = [
 ]
 
 
-def _reference(  # noqa: C901 - an independent integrator, kept whole on purpose
-    model: CompiledModel, regimen: Regimen, times: np.ndarray
-) -> np.ndarray:
+def _reference(model: CompiledModel, regimen: Regimen, times: np.ndarray) -> np.ndarray:
     """Propagate [x; 1] by expm([[A, u], [0, 0]] Δt) between every change of input."""
     a = model.matrix()
     n = a.shape[0]
-    pieces: list[tuple[float, float, int, float]] = []
-    instants: list[tuple[float, int, float]] = []
-    for phase in regimen.phases:
-        for start, end, mg in phase.deliveries():
-            for inp in model.inputs[phase.route]:
-                amount = mg * inp.fraction
-                if end > start:
-                    pieces.append((start, end, inp.state, amount / (end - start)))
-                elif inp.zero_order_h > 0:
-                    pieces.append(
-                        (start, start + inp.zero_order_h, inp.state, amount / inp.zero_order_h)
-                    )
-                else:
-                    instants.append((start, inp.state, amount))
+    pieces, instants = inputs(model, regimen)
     marks = sorted(
         set(times.tolist())
         | {p[0] for p in pieces}

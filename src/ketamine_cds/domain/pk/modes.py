@@ -283,14 +283,18 @@ def _patients(  # noqa: PLR0913, PLR0917 - the arrays of one chunk
                 left[p, col, perm[i]] = lft[col, i]
 
 
+@numba.njit(cache=_CACHE)
+def _outputs(a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    n_pat, n, _ = a.shape
+    return np.empty((n_pat, n)), np.zeros((n_pat, n, n)), np.zeros((n_pat, n, n))
+
+
 @numba.njit(parallel=True, cache=_CACHE)
 def _structured(
     a: FloatArray, perm: IntArray, start: IntArray, parent: IntArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    n_pat, n, _ = a.shape
-    lam = np.empty((n_pat, n))
-    right = np.zeros((n_pat, n, n))
-    left = np.zeros((n_pat, n, n))
+    n_pat = a.shape[0]
+    lam, right, left = _outputs(a)
     for chunk in numba.prange((n_pat + _CHUNK - 1) // _CHUNK):
         lo = chunk * _CHUNK
         _patients(a, perm, start, parent, lam, right, left, lo, min(n_pat, lo + _CHUNK))
@@ -303,11 +307,8 @@ def _structured(
 def _structured_serial(
     a: FloatArray, perm: IntArray, start: IntArray, parent: IntArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    n_pat, n, _ = a.shape
-    lam = np.empty((n_pat, n))
-    right = np.zeros((n_pat, n, n))
-    left = np.zeros((n_pat, n, n))
-    _patients(a, perm, start, parent, lam, right, left, 0, n_pat)
+    lam, right, left = _outputs(a)
+    _patients(a, perm, start, parent, lam, right, left, 0, a.shape[0])
     return lam, right, left
 
 

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.pk.regimen import Phase
+from ketamine_cds.domain.pk.regimen import Phase, PhaseKind
 from ketamine_cds.domain.pk.spec import Route
 from ketamine_cds.domain.units import Mass, Rate
 
@@ -87,6 +87,36 @@ def _windows(
     return windows
 
 
+def _stepped(  # noqa: PLR0913 - the parts of one phase
+    phase_id: str,
+    route: Route,
+    kind: PhaseKind,
+    *,
+    start_h: float,
+    duration_h: float,
+    levels: list[float],
+    interval: float,
+    doses_per_day: float | None = None,
+) -> list[Phase]:
+    """One phase per level, one interval each, the last to the end of the phase."""
+    suffix = "" if kind == "infusion" else "mg"
+    return [
+        Phase(
+            id=phase_id if len(levels) == 1 else f"{phase_id}@{level:g}{suffix}",
+            route=route,
+            kind=kind,
+            start_h=begin,
+            duration_h=stop - begin,
+            rate=Rate.of(level, "mg/h") if kind == "infusion" else None,
+            dose=None if kind == "infusion" else Mass.of(level, "mg"),
+            doses_per_day=doses_per_day,
+        )
+        for level, (begin, stop) in zip(
+            levels, _windows(start_h, duration_h, len(levels), interval), strict=False
+        )
+    ]
+
+
 def titrated_infusion(  # noqa: PLR0913 - the parts of one phase
     phase_id: str,
     route: Route,
@@ -98,19 +128,15 @@ def titrated_infusion(  # noqa: PLR0913 - the parts of one phase
 ) -> list[Phase]:
     """A continuous infusion raised every interval until the ceiling, then held to its end."""
     levels, interval = _levels(rule, rate_mg_per_h)
-    return [
-        Phase(
-            id=phase_id if rule is None else f"{phase_id}@{level:g}",
-            route=route,
-            kind="infusion",
-            start_h=begin,
-            duration_h=stop - begin,
-            rate=Rate.of(level, "mg/h"),
-        )
-        for level, (begin, stop) in zip(
-            levels, _windows(start_h, duration_h, len(levels), interval), strict=False
-        )
-    ]
+    return _stepped(
+        phase_id,
+        route,
+        "infusion",
+        start_h=start_h,
+        duration_h=duration_h,
+        levels=levels,
+        interval=interval,
+    )
 
 
 def titrated_doses(  # noqa: PLR0913 - the parts of one phase
@@ -150,17 +176,13 @@ def titrated_divided_doses(  # noqa: PLR0913 - the parts of one phase
 ) -> list[Phase]:
     """Divided doses whose size rises by the step every interval, up to the ceiling dose."""
     levels, interval = _levels(rule, dose_mg)
-    return [
-        Phase(
-            id=phase_id if rule is None else f"{phase_id}@{level:g}mg",
-            route=route,
-            kind="divided_doses",
-            start_h=begin,
-            duration_h=stop - begin,
-            dose=Mass.of(level, "mg"),
-            doses_per_day=doses_per_day,
-        )
-        for level, (begin, stop) in zip(
-            levels, _windows(start_h, duration_h, len(levels), interval), strict=False
-        )
-    ]
+    return _stepped(
+        phase_id,
+        route,
+        "divided_doses",
+        start_h=start_h,
+        duration_h=duration_h,
+        levels=levels,
+        interval=interval,
+        doses_per_day=doses_per_day,
+    )
