@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -88,7 +89,11 @@ def main() -> int:
         for name, argv in COMMANDS.items():
             times[name].append(run_once(argv))
     base = statistics.median(times["python -c pass"])
-    lines = [f"python {sys.version.split()[0]}; {args.runs} runs of each, interleaved"]
+    header = (
+        f"python {sys.version.split()[0]}; {args.runs} runs of each, interleaved; "
+        f"machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    lines = [header]
     medians = {}
     for name, values in times.items():
         med = statistics.median(values)
