@@ -1,0 +1,140 @@
+"""FHIR R4 (4.0.1), not R4B: reading resources with R4 classes, and validating what is exported.
+
+Input is read with the R4 classes of ``fhirclient`` (generated from FHIR 4.0.1): an unknown
+element, a missing required element, a wrong type or a malformed date is refused in one sentence
+naming the place. Output is checked twice: by the same classes (element names, types,
+cardinality) and by HL7's R4 JSON Schema (the codes of required bindings, the formats of
+primitive types), vendored in ``data/fhir`` (docs/adr/0071). An exported resource that fails
+either check is a bug in the product, raised as :class:`R4ValidationError`, never sent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from fhirclient.models.fhirabstractbase import FHIRValidationError
+from fhirclient.models.fhirabstractresource import FHIRAbstractResource
+from fhirclient.models.fhirelementfactory import FHIRElementFactory
+from jsonschema import Draft6Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT6
+
+from ketamine_cds.domain.errors import UserInputError
+
+Json = dict[str, Any]
+SCHEMA_FILE = "fhir/fhir.r4.schema.json.gz"
+_SCHEMA_ID = "http://hl7.org/fhir/json-schema/4.0"
+
+
+class R4ValidationError(RuntimeError):
+    """An exported resource that is not valid FHIR R4: a bug in the product."""
+
+
+def _first_error(error: FHIRValidationError) -> str:
+    """The innermost message of a fhirclient validation error, with its path."""
+    path: list[str] = []
+    current: BaseException = error
+    while isinstance(current, FHIRValidationError) and current.errors:
+        if current.path:
+            path.append(str(current.path))
+        current = current.errors[0]
+    message = " ".join(str(current).strip("'\"").split())
+    message = message.split(" on <", 1)[0].split(" in data for <", 1)[0]
+    return f"{message} (at {'.'.join(path) or 'the top level'})"
+
+
+def _non_finite(data: object) -> bool:
+    if isinstance(data, float):
+        return not math.isfinite(data)
+    if isinstance(data, dict):
+        return any(_non_finite(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_non_finite(v) for v in data)
+    return False
+
+
+def parse(data: object, where: str, expected: str | None = None) -> Any:  # noqa: ANN401 - a fhirclient resource
+    """The R4 resource of ``data``, or one sentence saying where it is not valid FHIR R4."""
+    if not isinstance(data, dict):
+        raise UserInputError(f"{where} is not a FHIR resource (a JSON object)")
+    kind = data.get("resourceType")
+    if expected is not None and kind != expected:
+        raise UserInputError(f"{where} is a {kind!r}, not a {expected}")
+    if _non_finite(data):
+        raise UserInputError(f"{where} holds a number that is not finite (NaN or infinity)")
+    try:
+        resource = FHIRElementFactory.instantiate(kind, data)
+    except FHIRValidationError as error:
+        raise UserInputError(f"{where} is not valid FHIR R4: {_first_error(error)}") from None
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise UserInputError(f"{where} is not valid FHIR R4 ({error})") from None
+    if not isinstance(resource, FHIRAbstractResource) or resource.resource_type != kind:
+        raise UserInputError(f"{where}: resourceType {kind!r} is not a FHIR R4 resource")
+    return resource
+
+
+@lru_cache(maxsize=1)
+def _schema() -> Json:
+    # The schema is part of the installed software and never changes while it runs.
+    raw = resources.files("ketamine_cds.data").joinpath(SCHEMA_FILE).read_bytes()
+    schema: Json = json.loads(gzip.decompress(raw))
+    if schema.get("id") != _SCHEMA_ID:
+        raise R4ValidationError(f"{SCHEMA_FILE} is not the FHIR R4 JSON Schema")
+    return schema
+
+
+@lru_cache(maxsize=64)
+def _validator(kind: str) -> Draft6Validator:
+    schema = _schema()
+    if kind not in schema["definitions"]:
+        raise R4ValidationError(f"{kind} is not a resource of the FHIR R4 JSON Schema")
+    registry: Registry[Json] = Registry().with_resource(
+        _SCHEMA_ID, Resource.from_contents(schema, default_specification=DRAFT6)
+    )
+    return Draft6Validator({"$ref": f"{_SCHEMA_ID}#/definitions/{kind}"}, registry=registry)
+
+
+def schema_errors(resource: Json) -> list[str]:
+    """What the R4 JSON Schema finds wrong with ``resource`` (empty when valid)."""
+    kind = str(resource.get("resourceType"))
+    validator = _validator(kind)
+    found = []
+    for error in validator.iter_errors(resource):
+        place = "/".join(str(p) for p in error.absolute_path) or "the top level"
+        found.append(f"{kind} at {place}: {error.message[:200]}")
+    return found
+
+
+def validate_r4(resource: Json) -> Json:
+    """``resource`` unchanged when it is valid FHIR R4; otherwise :class:`R4ValidationError`.
+
+    A Bundle's entries are checked one by one, each against its own resource type (the schema's
+    "any resource" is a choice among 146 types, whose errors say nothing useful).
+    """
+    kind = str(resource.get("resourceType"))
+    try:
+        parse(resource, f"the exported {kind}")
+    except UserInputError as error:
+        raise R4ValidationError(str(error)) from None
+    if kind == "Bundle":
+        entries = resource.get("entry", [])
+        shell = {**resource, "entry": [_without_resource(e) for e in entries]}
+        errors = schema_errors(shell)
+        for entry in entries:
+            inner = entry.get("resource")
+            if inner is not None:
+                errors += schema_errors(inner)
+    else:
+        errors = schema_errors(resource)
+    if errors:
+        raise R4ValidationError("; ".join(errors[:5]))
+    return resource
+
+
+def _without_resource(entry: Json) -> Json:
+    return {key: value for key, value in entry.items() if key != "resource"}
