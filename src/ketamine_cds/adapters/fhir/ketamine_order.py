@@ -150,7 +150,7 @@ def read_route(concept: Any, where: str) -> Route | None:  # noqa: ANN401 - a Co
     raise UserInputError(f"{where}: the route '{shown}' is not a SNOMED CT route the product reads")
 
 
-def _protocol(request: Any, where: str) -> tuple[str | None, str | None]:  # noqa: ANN401 - a MedicationRequest
+def protocol_of(request: Any, where: str) -> tuple[str | None, str | None]:  # noqa: ANN401 - a MedicationRequest
     found = {
         (m["id"], m["version"])
         for url in request.instantiatesCanonical or []
@@ -162,7 +162,7 @@ def _protocol(request: Any, where: str) -> tuple[str | None, str | None]:  # noq
     return next(iter(found), (None, None))
 
 
-def _concentration(medication: Any, where: str) -> Concentration | None:  # noqa: ANN401 - a Medication
+def concentration_of(medication: Any, where: str) -> Concentration | None:  # noqa: ANN401 - a Medication
     if medication is None:
         return None
     for ingredient in medication.ingredient or []:
@@ -224,8 +224,8 @@ def read_order(data: Json, where: str, medications: dict[str, Any] | None = None
     entry = rates[0]
     if entry.rateRange is not None or entry.rateRatio is not None or entry.doseRange is not None:
         raise UserInputError(f"{where} gives a range or ratio; give one rateQuantity or doseQuantity")
-    protocol_id, version = _protocol(request, where)
-    concentration = _concentration(referenced_medication(request, known), where)
+    protocol_id, version = protocol_of(request, where)
+    concentration = concentration_of(referenced_medication(request, known), where)
     if concentration is None:
         notes.append(
             "The order does not state the bag or syringe concentration (the Medication's "
