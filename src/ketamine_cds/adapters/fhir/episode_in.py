@@ -549,3 +549,18 @@ def _patient(entries: list[_Entry], reading: _Reading) -> str | None:
         if identifier.system == f"{c.PRODUCT}:patient" and identifier.value:
             return str(identifier.value)
     return str(patient.id) if patient.id else None
+
+
+def imported_json(imported: ImportedEpisode) -> Json:
+    """An import as JSON: the episode file, the bag, the opioid regimen, and what was not read."""
+    regimen = imported.regimen
+    return {
+        "episode": imported.episode.model_dump(mode="json", exclude_none=True),
+        "concentration_mg_per_ml": imported.concentration_mg_per_ml,
+        "opioid_regimen": None if regimen is None else {
+            "regimen": regimen.regimen.model_dump(mode="json", exclude_none=True),
+            "not_counted": [{"what": n.what, "reason": n.reason} for n in regimen.not_counted],
+            "warnings": list(regimen.warnings),
+        },
+        "notes": list(imported.notes),
+    }
