@@ -56,8 +56,7 @@ ORDER_SELECT = "ketamine-order-select"
 ORDER_SIGN = "ketamine-order-sign"
 PATIENT_VIEW = "ketamine-patient-view"
 WEIGHT_QUERY = (
-    f"Observation?patient={{{{context.patientId}}}}&code={LOINC}|{BODY_WEIGHT}"
-    "&_sort=-date&_count=1"
+    f"Observation?patient={{{{context.patientId}}}}&code={LOINC}|{BODY_WEIGHT}&_sort=-date&_count=1"
 )
 _ORDER_PREFETCH = {"weight": WEIGHT_QUERY}
 SERVICES: tuple[Service, ...] = (
@@ -170,21 +169,32 @@ class CdsHooksService:
         active = self.episodes.active_for(patient)
         base = app_url.rstrip("/")
         link = (
-            Link(label="Open the ketamine episode", url=f"{base}/episodes/{active.episode_id}",
-                 type="absolute")
+            Link(
+                label="Open the ketamine episode",
+                url=f"{base}/episodes/{active.episode_id}",
+                type="absolute",
+            )
             if active is not None
             else Link(label="Start a ketamine episode", url=f"{base}/episodes/new", type="absolute")
         )
         cards: list[Card] = []
         for where, sentence in failed:
             card_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{request.hookInstance}/{where}")
-            cards.append(unreadable_card(card_id, where, sentence, Source(label="ketamine-cds", topic=TOPIC), (link,)))
-        for order in orders:
-            cards.append(self._order_card(request, order, weight, base, link))
+            cards.append(
+                unreadable_card(
+                    card_id, where, sentence, Source(label="ketamine-cds", topic=TOPIC), (link,)
+                )
+            )
+        cards.extend(self._order_card(request, order, weight, base, link) for order in orders)
         return cards
 
     def _order_card(
-        self, request: HookRequest, order: KetamineOrder, weight: WeightReading, base: str, link: Link
+        self,
+        request: HookRequest,
+        order: KetamineOrder,
+        weight: WeightReading,
+        base: str,
+        link: Link,
     ) -> Card:
         protocol, notes = self._protocol(order)
         limits = self.protocols.limits().table
@@ -215,15 +225,17 @@ class CdsHooksService:
         known = {loaded.protocol.id: loaded.protocol for loaded in self.protocols.all()}
         protocol = known.get(order.protocol_id)
         if protocol is None:
-            return None, (
+            unknown = (
                 f"The order names protocol '{order.protocol_id}', which this product does not "
-                "hold; it was checked against the product-wide limits only.",
+                "hold; it was checked against the product-wide limits only."
             )
+            return None, (unknown,)
         if order.protocol_version not in (None, protocol.version):
-            return protocol, (
+            other = (
                 f"The order names version {order.protocol_version} of '{protocol.id}'; it was "
-                f"checked against version {protocol.version}, the one this product holds.",
+                f"checked against version {protocol.version}, the one this product holds."
             )
+            return protocol, (other,)
         return protocol, ()
 
     def _weight(self, request: HookRequest, patient: str) -> WeightReading:
@@ -256,7 +268,7 @@ def _text(context: dict[str, Any], key: str) -> str:
     return value
 
 
-def _draft_orders(
+def _draft_orders(  # noqa: C901 - read, select, then sort readable from unreadable
     context: dict[str, Any], hook: str
 ) -> tuple[list[KetamineOrder], list[tuple[str, str]]]:
     """The ketamine orders among the draft orders, and those recognised but unreadable."""
@@ -264,7 +276,18 @@ def _draft_orders(
     if not isinstance(bundle, dict):
         raise UserInputError("the hook context has no draftOrders Bundle")
     entries = bundle.get("entry") or []
-    parse({**bundle, "entry": [{k: v for k, v in e.items() if k != "resource"} for e in entries if isinstance(e, dict)]}, "draftOrders", "Bundle")
+    parse(
+        {
+            **bundle,
+            "entry": [
+                {k: v for k, v in e.items() if k != "resource"}
+                for e in entries
+                if isinstance(e, dict)
+            ],
+        },
+        "draftOrders",
+        "Bundle",
+    )
     medications: dict[str, Any] = {}
     requests: list[tuple[str, dict[str, Any]]] = []
     for position, entry in enumerate(entries, start=1):
@@ -278,12 +301,8 @@ def _draft_orders(
             medications.update({key: medication for key in keys if key})
         elif resource.get("resourceType") == "MedicationRequest":
             requests.append((where, resource))
-    selections = context.get("selections")
     if hook == "order-select":
-        if not isinstance(selections, list) or not selections:
-            raise UserInputError("the order-select context has no selections")
-        chosen = {str(s) for s in selections}
-        requests = [(w, r) for w, r in requests if f"MedicationRequest/{r.get('id')}" in chosen]
+        requests = _selected(context, requests)
     orders: list[KetamineOrder] = []
     failed: list[tuple[str, str]] = []
     for where, resource in requests:
@@ -298,6 +317,17 @@ def _draft_orders(
         if order is not None:
             orders.append(order)
     return orders, failed
+
+
+def _selected(
+    context: dict[str, Any], requests: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The draft orders an ``order-select`` call names in ``selections``."""
+    selections = context.get("selections")
+    if not isinstance(selections, list) or not selections:
+        raise UserInputError("the order-select context has no selections")
+    chosen = {str(s) for s in selections}
+    return [(w, r) for w, r in requests if f"MedicationRequest/{r.get('id')}" in chosen]
 
 
 def _names_ketamine(resource: dict[str, Any]) -> bool:

@@ -62,7 +62,9 @@ OVERRIDE_REASONS = (
         display="The order will be corrected",
     ),
 )
-TOPIC = Coding(system=f"{PRODUCT}:card-topic", code="ketamine-dose-check", display="Ketamine dose check")
+TOPIC = Coding(
+    system=f"{PRODUCT}:card-topic", code="ketamine-dose-check", display="Ketamine dose check"
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ class OrderContext:
 def check_order(
     order: KetamineOrder, protocol: Protocol | None, weight: WeightReading, limits: LimitTable
 ) -> CheckResult:
-    """The order through the one dose check (a dose given often enough also by its 24-hour total)."""
+    """The order through the one dose check (repeated doses also by their 24-hour total)."""
     body = weight.weight
     if order.rate is not None:
         return check_rate(protocol, body, rate_of(order.rate, body), limits, route=order.route)
@@ -115,7 +117,7 @@ def _limit_value(result: CheckResult) -> str | None:
     return result.limit.value.split(" (", 1)[0]
 
 
-def _scope(result: CheckResult, protocol: Protocol | None) -> str:
+def _scope(protocol: Protocol | None) -> str:
     if protocol is None:
         return "product-wide limits, no protocol named"
     return f"protocol {protocol.id} {protocol.version}"
@@ -131,7 +133,7 @@ def _fit(summary: str, tail: str) -> str:
 def summary_of(context: OrderContext, result: CheckResult) -> str:
     """The card's summary: the verdict and the limit it names."""
     shown = _written(context.order, context.weight)
-    scope = _scope(result, context.protocol)
+    scope = _scope(context.protocol)
     limit = _limit_value(result)
     if result.hard:
         return _fit(f"Ketamine {shown} is at or above the hard limit of {limit}", ": refused")
@@ -219,16 +221,26 @@ def suggestion_of(context: OrderContext, result: CheckResult) -> Suggestion | No
     order, body = context.order, context.weight.weight
     per_kg = isinstance(order.rate, PerKgRate) or isinstance(order.dose, PerKgMass)
     if isinstance(target, Rate):
-        value = _floor(target.per_weight(body).magnitude(), 0.001) if per_kg else _floor(target.mg_per_h, 0.1)
+        value = (
+            _floor(target.per_weight(body).magnitude(), 0.001)
+            if per_kg
+            else _floor(target.mg_per_h, 0.1)
+        )
         unit = "mg/kg/h" if per_kg else "mg/h"
         written: Rate | Mass = (
-            PerKgRate.of(value, "mg/kg_bw/hour").for_weight(body) if per_kg else Rate.of(value, "mg/hour")
+            PerKgRate.of(value, "mg/kg_bw/hour").for_weight(body)
+            if per_kg
+            else Rate.of(value, "mg/hour")
         )
         field = "rateQuantity"
     else:
-        value = _floor(target.per_weight(body).magnitude(), 0.001) if per_kg else _floor(target.mg, 0.1)
+        value = (
+            _floor(target.per_weight(body).magnitude(), 0.001) if per_kg else _floor(target.mg, 0.1)
+        )
         unit = "mg/kg" if per_kg else "mg"
-        written = PerKgMass.of(value, "mg/kg_bw").for_weight(body) if per_kg else Mass.of(value, "mg")
+        written = (
+            PerKgMass.of(value, "mg/kg_bw").for_weight(body) if per_kg else Mass.of(value, "mg")
+        )
         field = "doseQuantity"
     if not value > 0 or not _recheck(context, written).within:
         return None
@@ -268,7 +280,7 @@ def order_card(context: OrderContext) -> Card:
         uuid=context.card_id,
         summary=summary_of(context, result),
         detail=detail_of(context, result),
-        indicator=_INDICATOR[result.verdict],  # type: ignore[arg-type]
+        indicator=_INDICATOR[result.verdict],
         source=context.source,
         suggestions=[suggestion] if suggestion is not None else None,
         selectionBehavior="at-most-one" if suggestion is not None else None,
@@ -283,8 +295,13 @@ def refused_card(context: OrderContext, sentence: str) -> Card:
         uuid=context.card_id,
         summary=_fit("Ketamine order refused: not a ketamine dose the product can check", ""),
         detail="\n".join(
-            [f"**{sentence[0].upper()}{sentence[1:]}.**", "", *(f"- {n}" for n in context.notes),
-             "", f"_{DECISION_SUPPORT_NOTICE}_"]
+            [
+                f"**{sentence[0].upper()}{sentence[1:]}.**",
+                "",
+                *(f"- {n}" for n in context.notes),
+                "",
+                f"_{DECISION_SUPPORT_NOTICE}_",
+            ]
         ),
         indicator="critical",
         source=context.source,
@@ -292,7 +309,9 @@ def refused_card(context: OrderContext, sentence: str) -> Card:
     )
 
 
-def unreadable_card(card_id: uuid.UUID, where: str, sentence: str, source: Source, links: tuple[Link, ...]) -> Card:
+def unreadable_card(
+    card_id: uuid.UUID, where: str, sentence: str, source: Source, links: tuple[Link, ...]
+) -> Card:
     """An order recognised as ketamine that the check cannot read: a warning saying why."""
     return Card(
         uuid=card_id,

@@ -72,14 +72,19 @@ def _last_pain(episode: Episode, now: datetime) -> Observation | None:
 
 def _last_med(episode: Episode, now: datetime) -> OpioidUse | None:
     found = [
-        e for e in episode.events
+        e
+        for e in episode.events
         if isinstance(e, OpioidUse) and e.med_mg_per_24h is not None and e.at <= now
     ]
     return found[-1] if found else None
 
 
 def patient_card(
-    active: ActiveEpisode, now: datetime, source: Source, links: tuple[Link, ...], card_id: uuid.UUID
+    active: ActiveEpisode,
+    now: datetime,
+    source: Source,
+    links: tuple[Link, ...],
+    card_id: uuid.UUID,
 ) -> Card:
     """The card for a patient with an active episode."""
     episode, recommendation = active.episode, active.recommendation
@@ -93,7 +98,9 @@ def patient_card(
         running = state
     pain = _last_pain(episode, now)
     pain_text = (
-        f"pain {pain.pain}/10 {age_text(now - pain.at)} ago" if pain is not None else "no pain score"
+        f"pain {pain.pain}/10 {age_text(now - pain.at)} ago"
+        if pain is not None
+        else "no pain score"
     )
     alerts = list(recommendation.alerts) if recommendation is not None else []
     due = recommendation.next_assessment_at if recommendation is not None else None
@@ -133,7 +140,7 @@ def patient_card(
         uuid=card_id,
         summary=_fit(f"Ketamine infusion {running}; {pain_text}", tail),
         detail="\n".join(lines),
-        indicator=indicator,  # type: ignore[arg-type]
+        indicator=indicator,
         source=source,
         links=list(links) or None,
     )

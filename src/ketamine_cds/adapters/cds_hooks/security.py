@@ -83,7 +83,9 @@ class UrlKeys:
         try:
             return self.client.get_signing_key(kid)
         except jwt.PyJWKClientError as error:
-            raise NotAuthenticatedError(f"the token's key '{kid}' cannot be found ({error})") from None
+            raise NotAuthenticatedError(
+                f"the token's key '{kid}' cannot be found ({error})"
+            ) from None
 
 
 class SeenTokens(Protocol):
@@ -182,9 +184,7 @@ class SandboxAuthenticator:
         return SANDBOX_CLIENT
 
 
-def authenticator(
-    *, sandbox: bool, issuers: tuple[str, ...], jwks: str | None
-) -> Authenticator:
+def authenticator(*, sandbox: bool, issuers: tuple[str, ...], jwks: str | None) -> Authenticator:
     """The authenticator the settings ask for (sandbox mode is announced in the log)."""
     if sandbox:
         log.warning(

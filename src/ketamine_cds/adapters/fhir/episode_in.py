@@ -93,7 +93,7 @@ class _Entry:
     def where(self) -> str:
         return f"entry {self.position} ({self.data.get('resourceType')})"
 
-    def keys(self) -> list[str]:
+    def refs(self) -> list[str]:
         found = [self.full_url] if self.full_url else []
         if self.resource.id:
             found.append(f"{self.resource.resource_type}/{self.resource.id}")
@@ -157,8 +157,19 @@ def _entries(data: Json, name: str) -> list[_Entry]:
         raise UserInputError(f"{name} is a {data.get('resourceType')!r}, not a Bundle")
     raw = data.get("entry") or []
     if not isinstance(raw, list) or len(raw) > MAX_ENTRIES:
-        raise UserInputError(f"{name}: the Bundle's entries are not a list of at most {MAX_ENTRIES}")
-    parse({**data, "entry": [{k: v for k, v in e.items() if k != "resource"} for e in raw if isinstance(e, dict)]}, name, "Bundle")
+        raise UserInputError(
+            f"{name}: the Bundle's entries are not a list of at most {MAX_ENTRIES}"
+        )
+    parse(
+        {
+            **data,
+            "entry": [
+                {k: v for k, v in e.items() if k != "resource"} for e in raw if isinstance(e, dict)
+            ],
+        },
+        name,
+        "Bundle",
+    )
     found = []
     for position, entry in enumerate(raw, start=1):
         resource = entry.get("resource") if isinstance(entry, dict) else None
@@ -182,8 +193,11 @@ def _observation_values(entry: _Entry, reading: _Reading) -> Json | None:  # noq
     """The episode fields an Observation records, or None when it records none the product reads."""
     obs, where = entry.resource, f"{reading.name}, {entry.where}"
     if has_code(obs, c.PAIN_CODES):
-        value = obs.valueInteger if obs.valueInteger is not None else (
-            obs.valueQuantity.value if obs.valueQuantity is not None else None)
+        value = (
+            obs.valueInteger
+            if obs.valueInteger is not None
+            else (obs.valueQuantity.value if obs.valueQuantity is not None else None)
+        )
         if value is None or float(value) != int(value):
             raise UserInputError(f"{where}: a pain score must be a whole number from 0 to 10")
         return {"pain": int(value)}
@@ -240,35 +254,56 @@ def _rate_text(measure: Measure) -> str:
     return f"{num(measure.magnitude())} {measure.canonical_symbol()}"
 
 
-def _administration(entry: _Entry, ketamine: bool, reading: _Reading) -> Json | None:  # noqa: C901, PLR0911 - one branch per kind of administration
+def _administration(entry: _Entry, reading: _Reading, *, ketamine: bool) -> Json | None:  # noqa: C901, PLR0911 - one branch per kind of administration
     admin, where = entry.resource, f"{reading.name}, {entry.where}"
-    moment = admin.effectiveDateTime or (admin.effectivePeriod.start if admin.effectivePeriod else None)
+    moment = admin.effectiveDateTime or (
+        admin.effectivePeriod.start if admin.effectivePeriod else None
+    )
     if moment is None:
         raise UserInputError(f"{where}: the administration has no effective time")
     at = _moment(moment, where)
     actors = [p.actor for p in admin.performer or [] if p.actor is not None]
-    by = next((str(a.display or a.reference) for a in actors if a.display or a.reference), NO_PERFORMER)
+    by = next(
+        (str(a.display or a.reference) for a in actors if a.display or a.reference), NO_PERFORMER
+    )
     base: Json = {"at": at.isoformat(), "by": by, **_common(entry)}
     tag = _tag(admin, c.EVENT_TYPE)
     dosage = admin.dosage
     reason = next((r.text for r in admin.statusReason or [] if r.text), None)
     if not ketamine:
         if dosage is None or dosage.dose is None:
-            reading.notes.append(f"{entry.where}: an administration of another drug without a dose is not read")
+            reading.notes.append(
+                f"{entry.where}: an administration of another drug without a dose is not read"
+            )
             return None
         drug = admin.medicationCodeableConcept.text if admin.medicationCodeableConcept else None
         if not drug:
-            reading.notes.append(f"{entry.where}: an administration of another drug names no drug in words and is not read")
+            reading.notes.append(
+                f"{entry.where}: an administration of another drug names no drug in words "
+                "and is not read"
+            )
             return None
         route = read_route(dosage.route, where)
-        return {"type": "prn_given", "drug": drug, "dose": _rate_text(read_amount(dosage.dose, where)),
-                **({"route": route.value} if route else {}), **base}
+        return {
+            "type": "prn_given",
+            "drug": drug,
+            "dose": _rate_text(read_amount(dosage.dose, where)),
+            **({"route": route.value} if route else {}),
+            **base,
+        }
     if admin.status == "entered-in-error":
         reading.notes.append(f"{entry.where}: an administration entered in error is not read")
         return None
     if admin.status == "on-hold" or tag == "pause":
-        side = any(cd.code == "side-effects" for r in admin.statusReason or [] for cd in r.coding or [])
-        return {"type": "pause", "for_side_effects": side, **({"reason": reason} if reason else {}), **base}
+        side = any(
+            cd.code == "side-effects" for r in admin.statusReason or [] for cd in r.coding or []
+        )
+        return {
+            "type": "pause",
+            "for_side_effects": side,
+            **({"reason": reason} if reason else {}),
+            **base,
+        }
     if admin.status == "stopped" or tag == "stop":
         return {"type": "stop", **({"reason": reason} if reason else {}), **base}
     if dosage is not None and dosage.rateQuantity is not None:
@@ -281,9 +316,15 @@ def _administration(entry: _Entry, ketamine: bool, reading: _Reading) -> Json | 
         return {"type": "resume", **base}
     if dosage is not None and dosage.dose is not None:
         route = read_route(dosage.route, where)
-        return {"type": "dose_given", "dose": _rate_text(read_amount(dosage.dose, where)),
-                **({"route": route.value} if route else {}), **base}
-    reading.notes.append(f"{entry.where}: a ketamine administration with neither a rate nor a dose is not read")
+        return {
+            "type": "dose_given",
+            "dose": _rate_text(read_amount(dosage.dose, where)),
+            **({"route": route.value} if route else {}),
+            **base,
+        }
+    reading.notes.append(
+        f"{entry.where}: a ketamine administration with neither a rate nor a dose is not read"
+    )
     return None
 
 
@@ -309,8 +350,10 @@ def _provenance(entries: list[_Entry], reading: _Reading) -> dict[str, Json]:
     return found
 
 
-def _regimen(entries: list[_Entry], products: ProductTable, reading: _Reading) -> RegimenReading | None:
-    """The opioid regimen of the other orders and statements, each refused one listed as not read."""
+def _regimen(
+    entries: list[_Entry], products: ProductTable, reading: _Reading
+) -> RegimenReading | None:
+    """The opioid regimen of the other orders and statements; each one refused is listed."""
     accepted: list[Json] = []
     medications = [e.data for e in entries if e.data.get("resourceType") == "Medication"]
     for entry in entries:
@@ -318,15 +361,33 @@ def _regimen(entries: list[_Entry], products: ProductTable, reading: _Reading) -
         if data.get("resourceType") == "MedicationStatement":
             data = {
                 "resourceType": "MedicationRequest",
-                **{k: v for k, v in data.items() if k in {"id", "identifier", "medicationCodeableConcept", "medicationReference", "subject", "contained"}},
+                **{
+                    k: v
+                    for k, v in data.items()
+                    if k
+                    in {
+                        "id",
+                        "identifier",
+                        "medicationCodeableConcept",
+                        "medicationReference",
+                        "subject",
+                        "contained",
+                    }
+                },
                 "status": _STATEMENT_STATUS.get(str(data.get("status")), "unknown"),
                 "intent": "plan",
                 "dosageInstruction": data.get("dosage", []),
             }
-        elif data.get("resourceType") != "MedicationRequest" or recognise(entry.resource, {}) is not None:
+        elif (
+            data.get("resourceType") != "MedicationRequest"
+            or recognise(entry.resource, {}) is not None
+        ):
             continue
-        single = {"resourceType": "Bundle", "type": "collection",
-                  "entry": [{"resource": data}, *({"resource": m} for m in medications)]}
+        single = {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": data}, *({"resource": m} for m in medications)],
+        }
         try:
             regimen_from_fhir(single, entry.where, products)
         except UserInputError as error:
@@ -335,19 +396,35 @@ def _regimen(entries: list[_Entry], products: ProductTable, reading: _Reading) -
         accepted.append(data)
     if not accepted:
         return None
-    bundle = {"resourceType": "Bundle", "type": "collection",
-              "entry": [*({"resource": d} for d in accepted), *({"resource": m} for m in medications)]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [*({"resource": d} for d in accepted), *({"resource": m} for m in medications)],
+    }
     return regimen_from_fhir(bundle, reading.name, products)
 
 
 def _ketamine_order(entries: list[_Entry], reading: _Reading) -> tuple[_Entry, Any]:
-    medications = {k: e.resource for e in entries if e.resource.resource_type == "Medication" for k in e.keys()}
-    orders = [e for e in entries if e.resource.resource_type == "MedicationRequest" and recognise(e.resource, medications)]
-    active = [e for e in orders if e.resource.status in {"active", "completed", "stopped", "on-hold"}] or orders
+    medications = {
+        k: e.resource for e in entries if e.resource.resource_type == "Medication" for k in e.refs()
+    }
+    orders = [
+        e
+        for e in entries
+        if e.resource.resource_type == "MedicationRequest" and recognise(e.resource, medications)
+    ]
+    active = [
+        e for e in orders if e.resource.status in {"active", "completed", "stopped", "on-hold"}
+    ] or orders
     if not active:
-        raise UserInputError(f"{reading.name} holds no ketamine MedicationRequest (RxNorm 6130 or a ketamine product)")
+        raise UserInputError(
+            f"{reading.name} holds no ketamine MedicationRequest (RxNorm 6130 or a ketamine "
+            "product)"
+        )
     if len(active) > 1:
-        raise UserInputError(f"{reading.name} holds {len(active)} ketamine orders; export one episode at a time")
+        raise UserInputError(
+            f"{reading.name} holds {len(active)} ketamine orders; export one episode at a time"
+        )
     return active[0], referenced_medication(active[0].resource, medications)
 
 
@@ -368,7 +445,8 @@ def _pain_goal(entries: list[_Entry], given: int | None, reading: _Reading) -> i
     if given is not None:
         return given
     raise UserInputError(
-        f"{reading.name} holds no pain goal (a Goal whose target measure is LOINC 72514-3); give one"
+        f"{reading.name} holds no pain goal (a Goal whose target measure is LOINC 72514-3); "
+        "give one"
     )
 
 
@@ -380,7 +458,7 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
     protocol_id: str | None = None,
     pain_goal: int | None = None,
 ) -> ImportedEpisode:
-    """The episode and opioid regimen a FHIR R4 Bundle holds, with a sentence for what is not read."""
+    """The episode and opioid regimen a FHIR R4 Bundle holds; a sentence for what is not read."""
     reading = _Reading(name)
     entries = _entries(data, name)
     order_entry, medication = _ketamine_order(entries, reading)
@@ -388,21 +466,37 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
     named, version = protocol_of(order, f"{name}, {order_entry.where}")
     chosen = protocol_id or named
     if chosen is None:
-        raise UserInputError(f"{name}: the ketamine order names no protocol (instantiatesCanonical …/PlanDefinition/ID); give one")
+        raise UserInputError(
+            f"{name}: the ketamine order names no protocol (instantiatesCanonical "
+            "…/PlanDefinition/ID); give one"
+        )
     concentration = concentration_of(medication, f"{name}, {order_entry.where}")
     phase = _extension(order, f"{c.PRODUCT}:extension:phase")
-    medications = {k: e.resource for e in entries if e.resource.resource_type == "Medication" for k in e.keys()}
+    medications = {
+        k: e.resource for e in entries if e.resource.resource_type == "Medication" for k in e.refs()
+    }
     admins = [e for e in entries if e.resource.resource_type == "MedicationAdministration"]
     ketamine_admins = [e for e in admins if _is_ketamine_admin(e.resource, medications)]
     if order.authoredOn is not None:
         started = _moment(order.authoredOn, f"{name}, {order_entry.where}")
     elif ketamine_admins:
-        started = min(_moment(e.resource.effectiveDateTime or e.resource.effectivePeriod.start, e.where) for e in ketamine_admins)
+        started = min(
+            _moment(e.resource.effectiveDateTime or e.resource.effectivePeriod.start, e.where)
+            for e in ketamine_admins
+        )
     else:
-        raise UserInputError(f"{name}: the ketamine order has no authoredOn and nothing was given; the start cannot be told")
+        raise UserInputError(
+            f"{name}: the ketamine order has no authoredOn and nothing was given; the start "
+            "cannot be told"
+        )
     provenance = _provenance(entries, reading)
     observations = [e for e in entries if e.resource.resource_type == "Observation"]
-    weights = [e for e in observations if has_code(e.resource, c.BODY_WEIGHT) and e.resource.status in {"final", "amended", "corrected"}]
+    weights = [
+        e
+        for e in observations
+        if has_code(e.resource, c.BODY_WEIGHT)
+        and e.resource.status in {"final", "amended", "corrected"}
+    ]
     weight = _weight(weights, started, reading)
     tagged = any(_tag(e.resource, c.EPISODE_PART) == "baseline" for e in observations)
     baseline: Json = {}
@@ -416,7 +510,9 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
             continue
         moment = effective(obs)
         if moment is None:
-            reading.notes.append(f"{entry.where}: an Observation without an effective time is not read")
+            reading.notes.append(
+                f"{entry.where}: an Observation without an effective time is not read"
+            )
             continue
         if has_code(obs, "opioid-use", c.OBSERVATION):
             _add(reading, moment, entry, _opioid_use(entry, moment), provenance)
@@ -424,15 +520,36 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
         values = _observation_values(entry, reading)
         if values is None:
             shown = ", ".join(f"{cd.system}|{cd.code}" for cd in obs.code.coding or []) or "no code"
-            reading.notes.append(f"{entry.where}: an Observation with {shown} is not one the product reads")
+            reading.notes.append(
+                f"{entry.where}: an Observation with {shown} is not one the product reads"
+            )
             continue
         is_baseline = _tag(obs, c.EPISODE_PART) == "baseline" if tagged else moment <= started
         if is_baseline:
-            baseline.update({k: v for k, v in values.items() if k in {"pain", "heart_rate", "systolic_bp", "diastolic_bp", "respiratory_rate", "spo2"}})
+            baseline.update(
+                {
+                    k: v
+                    for k, v in values.items()
+                    if k
+                    in {
+                        "pain",
+                        "heart_rate",
+                        "systolic_bp",
+                        "diastolic_bp",
+                        "respiratory_rate",
+                        "spo2",
+                    }
+                }
+            )
             continue
         key = _identifier(obs) or moment.isoformat()
         if key not in groups:
-            event: Json = {"type": "observation", "at": moment.isoformat(), "symptoms": [], "severe": []}
+            event: Json = {
+                "type": "observation",
+                "at": moment.isoformat(),
+                "symptoms": [],
+                "severe": [],
+            }
             groups[key] = (moment, entry.position, event)
             reading.by_resource[key].append(event)
         event = groups[key][2]
@@ -440,13 +557,13 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
             event[field_name] = [*event[field_name], *values.pop(field_name, [])]
         event.update(values)
         event.update(_common(entry))
-        for ref in entry.keys():
+        for ref in entry.refs():
             if ref in provenance:
                 event.update(provenance[ref])
     for moment, position, event in groups.values():
         reading.events.append((moment, position, event))
     for entry in admins:
-        made = _administration(entry, entry in ketamine_admins, reading)
+        made = _administration(entry, reading, ketamine=entry in ketamine_admins)
         if made is not None:
             _add(reading, _moment_of(made), entry, made, provenance)
     for entry in entries:
@@ -454,20 +571,37 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
         if kind == "Basic":
             carried = _extension(entry.resource, c.EVENT_EXTENSION)
             if carried is None:
-                reading.notes.append(f"{entry.where}: a Basic resource is not one the product reads")
+                reading.notes.append(
+                    f"{entry.where}: a Basic resource is not one the product reads"
+                )
                 continue
             try:
-                event = _EVENT.validate_json(carried.valueString).model_dump(mode="json", exclude_none=True)
+                event = _EVENT.validate_json(carried.valueString).model_dump(
+                    mode="json", exclude_none=True
+                )
             except ValidationError:
-                raise UserInputError(f"{name}, {entry.where}: the event it carries is not an episode event") from None
+                raise UserInputError(
+                    f"{name}, {entry.where}: the event it carries is not an episode event"
+                ) from None
             _add(reading, _moment_of(event), entry, event, {})
         elif kind in _NOT_READ:
             if kind != "Medication":
                 reading.notes.append(f"{entry.where}: {_NOT_READ[kind]}")
-        elif kind not in {"Patient", "Observation", "MedicationRequest", "MedicationAdministration", "MedicationStatement", "Goal", "Provenance"}:
+        elif kind not in {
+            "Patient",
+            "Observation",
+            "MedicationRequest",
+            "MedicationAdministration",
+            "MedicationStatement",
+            "Goal",
+            "Provenance",
+        }:
             reading.notes.append(f"{entry.where}: a {kind} is not read")
     if "pain" not in baseline:
-        raise UserInputError(f"{name} holds no pain score at or before the start ({started.isoformat()}) for the baseline")
+        raise UserInputError(
+            f"{name} holds no pain score at or before the start ({started.isoformat()}) for "
+            "the baseline"
+        )
     regimen = _regimen(entries, products, reading)
     if regimen is None:
         reading.notes.append("No opioid order or statement was read: the regimen is empty")
@@ -489,7 +623,9 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
         first = error.errors()[0]
         at = ".".join(str(p) for p in first["loc"])
         message = " ".join(str(first["msg"]).removeprefix("Value error, ").split())
-        raise UserInputError(f"{name}: the episode read from it is not valid: {message} (at {at})") from None
+        raise UserInputError(
+            f"{name}: the episode read from it is not valid: {message} (at {at})"
+        ) from None
     return ImportedEpisode(
         episode=episode,
         concentration_mg_per_ml=None if concentration is None else concentration.magnitude("mg/mL"),
@@ -506,8 +642,10 @@ def _moment_of(event: Json) -> datetime:
     return datetime.fromisoformat(str(event["at"]))
 
 
-def _add(reading: _Reading, moment: datetime, entry: _Entry, event: Json, provenance: dict[str, Json]) -> None:
-    for ref in entry.keys():
+def _add(
+    reading: _Reading, moment: datetime, entry: _Entry, event: Json, provenance: dict[str, Json]
+) -> None:
+    for ref in entry.refs():
         if ref in provenance:
             event.update(provenance[ref])
     reading.events.append((moment, entry.position, event))
@@ -526,14 +664,18 @@ def _clean(event: Json) -> Json:
 
 def _weight(weights: list[_Entry], started: datetime, reading: _Reading) -> str:
     if not weights:
-        raise UserInputError(f"{reading.name} holds no body weight (an Observation with LOINC 29463-7)")
+        raise UserInputError(
+            f"{reading.name} holds no body weight (an Observation with LOINC 29463-7)"
+        )
     dated = [(effective(e.resource), e) for e in weights]
     before = [(m, e) for m, e in dated if m is not None and m <= started]
     if before:
-        _, chosen = max(before, key=lambda pair: pair[0])  # type: ignore[arg-type, return-value]
+        _, chosen = max(before, key=lambda pair: pair[0])
     else:
         chosen = weights[0]
-        reading.notes.append(f"{chosen.where}: no body weight was measured before the start; the first one is used")
+        reading.notes.append(
+            f"{chosen.where}: no body weight was measured before the start; the first one is used"
+        )
     weight: BodyWeight = weight_of(chosen.resource, f"{reading.name}, {chosen.where}")
     return weight.entered
 
@@ -541,7 +683,9 @@ def _weight(weights: list[_Entry], started: datetime, reading: _Reading) -> str:
 def _patient(entries: list[_Entry], reading: _Reading) -> str | None:
     patients = [e for e in entries if e.resource.resource_type == "Patient"]
     if len(patients) > 1:
-        raise UserInputError(f"{reading.name} holds {len(patients)} Patients; export one patient's episode")
+        raise UserInputError(
+            f"{reading.name} holds {len(patients)} Patients; export one patient's episode"
+        )
     if not patients:
         return None
     patient = patients[0].resource
@@ -557,7 +701,9 @@ def imported_json(imported: ImportedEpisode) -> Json:
     return {
         "episode": imported.episode.model_dump(mode="json", exclude_none=True),
         "concentration_mg_per_ml": imported.concentration_mg_per_ml,
-        "opioid_regimen": None if regimen is None else {
+        "opioid_regimen": None
+        if regimen is None
+        else {
             "regimen": regimen.regimen.model_dump(mode="json", exclude_none=True),
             "not_counted": [{"what": n.what, "reason": n.reason} for n in regimen.not_counted],
             "warnings": list(regimen.warnings),

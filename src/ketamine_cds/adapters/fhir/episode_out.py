@@ -148,8 +148,14 @@ def _observation_parts(event: Observation | Any) -> list[tuple[str, Json, Json, 
     """(name, code, value, category) for each thing an observation records."""
     parts: list[tuple[str, Json, Json, str]] = []
     if event.pain is not None:
-        parts.append(("pain", _concept(c.LOINC, c.PAIN, "Pain severity 0-10 verbal numeric rating"),
-                      {"valueInteger": event.pain}, "survey"))
+        parts.append(
+            (
+                "pain",
+                _concept(c.LOINC, c.PAIN, "Pain severity 0-10 verbal numeric rating"),
+                {"valueInteger": event.pain},
+                "survey",
+            )
+        )
     for field, (code, display, unit) in c.VITALS.items():
         value = getattr(event, field)
         if value is None:
@@ -157,38 +163,87 @@ def _observation_parts(event: Observation | Any) -> list[tuple[str, Json, Json, 
         concept = _concept(c.LOINC, code, display)
         if field == "spo2":
             concept["coding"].append({"system": c.LOINC, "code": c.SPO2_PULSE_OXIMETRY})
-        parts.append((field, concept, {"valueQuantity": {"value": value, "unit": unit, "system": c.UCUM, "code": unit}}, "vital-signs"))
+        parts.append(
+            (
+                field,
+                concept,
+                {"valueQuantity": {"value": value, "unit": unit, "system": c.UCUM, "code": unit}},
+                "vital-signs",
+            )
+        )
     components = []
-    for code, field, display in ((c.SYSTOLIC, "systolic_bp", "Systolic"), (c.DIASTOLIC, "diastolic_bp", "Diastolic")):
+    for code, field, display in (
+        (c.SYSTOLIC, "systolic_bp", "Systolic"),
+        (c.DIASTOLIC, "diastolic_bp", "Diastolic"),
+    ):
         value = getattr(event, field)
         if value is not None:
-            components.append({
-                "code": _concept(c.LOINC, code, f"{display} blood pressure"),
-                "valueQuantity": {"value": value, "unit": "mmHg", "system": c.UCUM, "code": "mm[Hg]"},
-            })
+            components.append(
+                {
+                    "code": _concept(c.LOINC, code, f"{display} blood pressure"),
+                    "valueQuantity": {
+                        "value": value,
+                        "unit": "mmHg",
+                        "system": c.UCUM,
+                        "code": "mm[Hg]",
+                    },
+                }
+            )
     if components:
-        parts.append(("bp", _concept(c.LOINC, c.BP_PANEL, "Blood pressure panel"), {"component": components}, "vital-signs"))
+        parts.append(
+            (
+                "bp",
+                _concept(c.LOINC, c.BP_PANEL, "Blood pressure panel"),
+                {"component": components},
+                "vital-signs",
+            )
+        )
     sedation = getattr(event, "sedation", None)
     if sedation is not None:
-        parts.append(("sedation", _concept(c.OBSERVATION, "sedation", "Sedation score (ward scale)"),
-                      {"valueInteger": sedation}, "exam"))
+        parts.append(
+            (
+                "sedation",
+                _concept(c.OBSERVATION, "sedation", "Sedation score (ward scale)"),
+                {"valueInteger": sedation},
+                "exam",
+            )
+        )
     symptoms = getattr(event, "symptoms", [])
     if symptoms:
         side: list[Json] = [
-            {"code": _concept(c.SYMPTOM, s.value), "valueString": "severe" if s in event.severe else "present"}
+            {
+                "code": _concept(c.SYMPTOM, s.value),
+                "valueString": "severe" if s in event.severe else "present",
+            }
             for s in symptoms
         ]
         if event.troublesome:
             side.append({"code": _concept(c.OBSERVATION, "troublesome"), "valueBoolean": True})
         if event.other_symptom:
-            side.append({"code": _concept(c.OBSERVATION, "other-symptom"), "valueString": event.other_symptom})
-        parts.append(("side-effects", _concept(c.OBSERVATION, "side-effects", "Side effects"),
-                      {"component": side}, "exam"))
+            side.append(
+                {
+                    "code": _concept(c.OBSERVATION, "other-symptom"),
+                    "valueString": event.other_symptom,
+                }
+            )
+        parts.append(
+            (
+                "side-effects",
+                _concept(c.OBSERVATION, "side-effects", "Side effects"),
+                {"component": side},
+                "exam",
+            )
+        )
     return parts
 
 
 def _administration(b: _Builder, event: AnyEvent, name: str, extra: Json) -> str:
-    status = {"pause": "on-hold", "stop": "stopped", "dose_given": "completed", "prn_given": "completed"}.get(event.type, "in-progress")
+    status = {
+        "pause": "on-hold",
+        "stop": "stopped",
+        "dose_given": "completed",
+        "prn_given": "completed",
+    }.get(event.type, "in-progress")
     resource: Json = {
         "resourceType": "MedicationAdministration",
         "status": status,
@@ -230,20 +285,49 @@ def _event(b: _Builder, event: AnyEvent, position: int) -> list[str]:
         made = []
         for index, (name, code, value, category) in enumerate(_observation_parts(event)):
             part_extra = extra if index == 0 else {k: v for k, v in extra.items() if k != "note"}
-            made.append(b.observation(f"{event_id}/{name}", code, at, value, category=category, extra=part_extra))
+            made.append(
+                b.observation(
+                    f"{event_id}/{name}", code, at, value, category=category, extra=part_extra
+                )
+            )
         return made
     if isinstance(event, RateChange | Pause | Resume | Stop | DoseGiven | PrnGiven):
         return [_administration(b, event, event_id, extra)]
     if isinstance(event, OpioidUse):
         components: list[Json] = []
         if event.med_mg_per_24h is not None:
-            components.append({"code": _concept(c.OBSERVATION, "med-24h", "Oral morphine equivalent, last 24 h"),
-                               "valueQuantity": {"value": event.med_mg_per_24h, "unit": "mg/24 h", "system": c.UCUM, "code": "mg/(24.h)"}})
+            components.append(
+                {
+                    "code": _concept(
+                        c.OBSERVATION, "med-24h", "Oral morphine equivalent, last 24 h"
+                    ),
+                    "valueQuantity": {
+                        "value": event.med_mg_per_24h,
+                        "unit": "mg/24 h",
+                        "system": c.UCUM,
+                        "code": "mg/(24.h)",
+                    },
+                }
+            )
         if event.breakthrough_doses_24h is not None:
-            components.append({"code": _concept(c.OBSERVATION, "breakthrough-24h", "Breakthrough opioid doses, last 24 h"),
-                               "valueInteger": event.breakthrough_doses_24h})
-        return [b.observation(f"{event_id}/opioid-use", _concept(c.OBSERVATION, "opioid-use", "Opioid use over the last 24 h"),
-                              at, {"component": components}, category="therapy", extra=extra)]
+            components.append(
+                {
+                    "code": _concept(
+                        c.OBSERVATION, "breakthrough-24h", "Breakthrough opioid doses, last 24 h"
+                    ),
+                    "valueInteger": event.breakthrough_doses_24h,
+                }
+            )
+        return [
+            b.observation(
+                f"{event_id}/opioid-use",
+                _concept(c.OBSERVATION, "opioid-use", "Opioid use over the last 24 h"),
+                at,
+                {"component": components},
+                category="therapy",
+                extra=extra,
+            )
+        ]
     body = canonical_text(event.model_dump(mode="json", exclude_none=True))
     resource: Json = {
         "resourceType": "Basic",
@@ -285,28 +369,48 @@ def _header(b: _Builder, concentration_mg_per_ml: float | None) -> None:
     lb = weight.entered.endswith(" lb")
     value = float(weight.entered.split()[0]) if lb else exact(weight.kg)
     unit = ("[lb_av]", "lb") if lb else ("kg", "kg")
-    b.observation("weight", _concept(c.LOINC, c.BODY_WEIGHT, "Body weight"), _instant(episode.started_at),
-                  {"valueQuantity": {"value": value, "unit": unit[1], "system": c.UCUM, "code": unit[0]}})
+    b.observation(
+        "weight",
+        _concept(c.LOINC, c.BODY_WEIGHT, "Body weight"),
+        _instant(episode.started_at),
+        {"valueQuantity": {"value": value, "unit": unit[1], "system": c.UCUM, "code": unit[0]}},
+    )
     start = _instant(episode.started_at)
     for name, code, value_json, category in _observation_parts(episode.baseline):
-        b.observation(f"baseline/{name}", code, start, value_json, category=category,
-                      extra={"meta": {"tag": [{"system": c.EPISODE_PART, "code": "baseline"}]}})
-    b.add({
-        "resourceType": "Goal",
-        "lifecycleStatus": "active",
-        "description": {"text": f"Pain at or below {episode.pain_goal}/10"},
-        "subject": _ref(b.patient),
-        "target": [{"measure": _concept(c.LOINC, c.PAIN), "detailInteger": episode.pain_goal}],
-    }, b.url("Goal", "pain"))
+        b.observation(
+            f"baseline/{name}",
+            code,
+            start,
+            value_json,
+            category=category,
+            extra={"meta": {"tag": [{"system": c.EPISODE_PART, "code": "baseline"}]}},
+        )
+    b.add(
+        {
+            "resourceType": "Goal",
+            "lifecycleStatus": "active",
+            "description": {"text": f"Pain at or below {episode.pain_goal}/10"},
+            "subject": _ref(b.patient),
+            "target": [{"measure": _concept(c.LOINC, c.PAIN), "detailInteger": episode.pain_goal}],
+        },
+        b.url("Goal", "pain"),
+    )
     medication: Json = {"resourceType": "Medication", "id": "ketamine", "code": b.ketamine}
     if concentration_mg_per_ml is not None:
-        medication["ingredient"] = [{
-            "itemCodeableConcept": b.ketamine,
-            "strength": {
-                "numerator": {"value": concentration_mg_per_ml, "unit": "mg", "system": c.UCUM, "code": "mg"},
-                "denominator": {"value": 1, "unit": "mL", "system": c.UCUM, "code": "mL"},
-            },
-        }]
+        medication["ingredient"] = [
+            {
+                "itemCodeableConcept": b.ketamine,
+                "strength": {
+                    "numerator": {
+                        "value": concentration_mg_per_ml,
+                        "unit": "mg",
+                        "system": c.UCUM,
+                        "code": "mg",
+                    },
+                    "denominator": {"value": 1, "unit": "mL", "system": c.UCUM, "code": "mL"},
+                },
+            }
+        ]
     first_phase = protocol.phase(episode.phase) if episode.phase else protocol.phases[0]
     dosage: Json = {"text": first_phase.text, "route": _route(first_phase.route)}
     first = next((e for e in episode.events if isinstance(e, RateChange)), None)
@@ -342,7 +446,10 @@ def _guidance(b: _Builder, recommendation: Recommendation, index: int) -> None:
         said += f", dose {recommendation.dose_mg:g} mg"
     resource: Json = {
         "resourceType": "GuidanceResponse",
-        "moduleUri": f"{c.plan_definition_url(b.base, recommendation.protocol_id)}|{recommendation.protocol_version}",
+        "moduleUri": (
+            f"{c.plan_definition_url(b.base, recommendation.protocol_id)}"
+            f"|{recommendation.protocol_version}"
+        ),
         "status": "success",
         "subject": _ref(b.patient),
         "occurrenceDateTime": _instant(recommendation.at),
@@ -355,16 +462,19 @@ def _guidance(b: _Builder, recommendation: Recommendation, index: int) -> None:
         code = _concept(c.ALERT, alert.kind)
         if alert.rule:
             code["coding"].append({"system": c.RULE, "code": alert.rule})
-        b.add({
-            "resourceType": "DetectedIssue",
-            "status": "final",
-            "code": code,
-            "severity": "high" if alert.kind in _SEVERE_ALERTS else "moderate",
-            "patient": _ref(b.patient),
-            "identifiedDateTime": _instant(recommendation.at),
-            "implicated": [_ref(b.order)],
-            "detail": f"{alert.text} ({alert.source})",
-        }, b.url("DetectedIssue", f"{index}/{number}"))
+        b.add(
+            {
+                "resourceType": "DetectedIssue",
+                "status": "final",
+                "code": code,
+                "severity": "high" if alert.kind in _SEVERE_ALERTS else "moderate",
+                "patient": _ref(b.patient),
+                "identifiedDateTime": _instant(recommendation.at),
+                "implicated": [_ref(b.order)],
+                "detail": f"{alert.text} ({alert.source})",
+            },
+            b.url("DetectedIssue", f"{index}/{number}"),
+        )
 
 
 def episode_bundle(

@@ -109,7 +109,9 @@ def _quantity_text(quantity: Any, what: str, where: str) -> str:  # noqa: ANN401
     if quantity.value is None:
         raise UserInputError(f"{where}: the {what} has no value")
     if quantity.comparator:
-        raise UserInputError(f"{where}: the {what} '{quantity.comparator}{quantity.value}' is a bound")
+        raise UserInputError(
+            f"{where}: the {what} '{quantity.comparator}{quantity.value}' is a bound"
+        )
     if quantity.system not in (None, UCUM):
         raise UserInputError(f"{where}: the {what}'s unit is not a UCUM code ({quantity.system})")
     code = str(quantity.code or quantity.unit or "").strip()
@@ -151,6 +153,7 @@ def read_route(concept: Any, where: str) -> Route | None:  # noqa: ANN401 - a Co
 
 
 def protocol_of(request: Any, where: str) -> tuple[str | None, str | None]:  # noqa: ANN401 - a MedicationRequest
+    """The protocol id (and version) the order's ``instantiatesCanonical`` names, if any."""
     found = {
         (m["id"], m["version"])
         for url in request.instantiatesCanonical or []
@@ -163,6 +166,7 @@ def protocol_of(request: Any, where: str) -> tuple[str | None, str | None]:  # n
 
 
 def concentration_of(medication: Any, where: str) -> Concentration | None:  # noqa: ANN401 - a Medication
+    """The ketamine strength of a Medication in mg/mL, if it states one."""
     if medication is None:
         return None
     for ingredient in medication.ingredient or []:
@@ -194,11 +198,15 @@ def _timing(dosage: Any, where: str) -> tuple[Duration | None, float | None]:  #
     if repeat.frequency is not None:
         if repeat.period is None or str(repeat.periodUnit or "") not in _HOURS:
             raise UserInputError(f"{where}: the timing gives a frequency without a period")
-        per_day = float(repeat.frequency) * 24.0 / (float(repeat.period) * _HOURS[str(repeat.periodUnit)])
+        per_day = (
+            float(repeat.frequency) * 24.0 / (float(repeat.period) * _HOURS[str(repeat.periodUnit)])
+        )
     return over, per_day
 
 
-def read_order(data: Json, where: str, medications: dict[str, Any] | None = None) -> KetamineOrder | None:
+def read_order(
+    data: Json, where: str, medications: dict[str, Any] | None = None
+) -> KetamineOrder | None:
     """The ketamine order in ``data``, None when it is not a ketamine order.
 
     Raises :class:`UserInputError` with one sentence for a ketamine order the check cannot read.
@@ -223,7 +231,9 @@ def read_order(data: Json, where: str, medications: dict[str, Any] | None = None
         raise UserInputError(f"{where} has {len(rates)} doseAndRate entries; give exactly one")
     entry = rates[0]
     if entry.rateRange is not None or entry.rateRatio is not None or entry.doseRange is not None:
-        raise UserInputError(f"{where} gives a range or ratio; give one rateQuantity or doseQuantity")
+        raise UserInputError(
+            f"{where} gives a range or ratio; give one rateQuantity or doseQuantity"
+        )
     protocol_id, version = protocol_of(request, where)
     concentration = concentration_of(referenced_medication(request, known), where)
     if concentration is None:

@@ -49,12 +49,35 @@ def _dosage(phase: Phase, planned: PhaseOut | None) -> Json:
     }
     if planned is not None:
         if planned.rate_mg_per_h is not None:
-            dosage["doseAndRate"] = [{"rateQuantity": {"value": planned.rate_mg_per_h, "unit": "mg/h", "system": c.UCUM, "code": "mg/h"}}]
+            dosage["doseAndRate"] = [
+                {
+                    "rateQuantity": {
+                        "value": planned.rate_mg_per_h,
+                        "unit": "mg/h",
+                        "system": c.UCUM,
+                        "code": "mg/h",
+                    }
+                }
+            ]
         elif planned.dose_mg is not None:
-            dosage["doseAndRate"] = [{"doseQuantity": {"value": planned.dose_mg, "unit": "mg", "system": c.UCUM, "code": "mg"}}]
+            dosage["doseAndRate"] = [
+                {
+                    "doseQuantity": {
+                        "value": planned.dose_mg,
+                        "unit": "mg",
+                        "system": c.UCUM,
+                        "code": "mg",
+                    }
+                }
+            ]
         if planned.ceiling_rate_mg_per_h is not None:
             dosage["maxDosePerPeriod"] = {
-                "numerator": {"value": planned.ceiling_rate_mg_per_h, "unit": "mg", "system": c.UCUM, "code": "mg"},
+                "numerator": {
+                    "value": planned.ceiling_rate_mg_per_h,
+                    "unit": "mg",
+                    "system": c.UCUM,
+                    "code": "mg",
+                },
                 "denominator": {"value": 1, "unit": "h", "system": c.UCUM, "code": "h"},
             }
         return dosage
@@ -78,7 +101,9 @@ def _activity(protocol: Protocol, phase: Phase, planned: PhaseOut | None) -> Jso
         "description": phase.text,
         "kind": "MedicationRequest",
         "intent": "order",
-        "productCodeableConcept": {"coding": [{"system": c.RXNORM, "code": c.KETAMINE_INGREDIENT, "display": "ketamine"}]},
+        "productCodeableConcept": {
+            "coding": [{"system": c.RXNORM, "code": c.KETAMINE_INGREDIENT, "display": "ketamine"}]
+        },
         "dosage": [_dosage(phase, planned)],
         "relatedArtifact": _cite(phase),
     }
@@ -95,7 +120,11 @@ def plan_definition(
         {**_rule_action(phase, phase.title), "definitionCanonical": f"#phase-{phase.id}"}
         for phase in protocol.phases
     ]
-    for group, title in ((protocol.monitoring, "Monitoring"), (protocol.notify_if, "Notify"), (protocol.stop_if, "Stop")):
+    for group, title in (
+        (protocol.monitoring, "Monitoring"),
+        (protocol.notify_if, "Notify"),
+        (protocol.stop_if, "Stop"),
+    ):
         rules = [group] if isinstance(group, Unspecified) else list(group)
         actions += [_rule_action(rule, title) for rule in rules]
     resource: Json = {
@@ -105,11 +134,22 @@ def plan_definition(
         "version": protocol.version,
         "name": protocol.id.replace("-", "_"),
         "title": protocol.title,
-        "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/plan-definition-type", "code": "order-set", "display": "Order Set"}]},
+        "type": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",
+                    "code": "order-set",
+                    "display": "Order Set",
+                }
+            ]
+        },
         "status": _STATUS,
         "description": protocol.summary,
         "usage": "Decision support, not a prescriber: a clinician checks and orders every dose.",
-        "relatedArtifact": [{"type": "citation", "label": ref.id, "citation": ref.citation} for ref in protocol.references],
+        "relatedArtifact": [
+            {"type": "citation", "label": ref.id, "citation": ref.citation}
+            for ref in protocol.references
+        ],
         "contained": activities,
         "action": actions,
     }

@@ -20,7 +20,7 @@ from typing import Any
 from fhirclient.models.fhirabstractbase import FHIRValidationError
 from fhirclient.models.fhirabstractresource import FHIRAbstractResource
 from fhirclient.models.fhirelementfactory import FHIRElementFactory
-from jsonschema import Draft6Validator
+from jsonschema import Draft6Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 

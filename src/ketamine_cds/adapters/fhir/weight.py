@@ -37,10 +37,12 @@ def has_code(observation: Any, codes: frozenset[str] | str, system: str = LOINC)
 
 
 def effective(observation: Any) -> datetime | None:  # noqa: ANN401 - a fhirclient Observation
-    """When the observation holds (its effective time, or its period's start), in UTC if dateless."""
+    """When the observation holds (its time, or its period's start); a bare date is UTC."""
     period = observation.effectivePeriod
-    moment = observation.effectiveDateTime or observation.effectiveInstant or (
-        period.start if period is not None else None
+    moment = (
+        observation.effectiveDateTime
+        or observation.effectiveInstant
+        or (period.start if period is not None else None)
     )
     if moment is None:
         return None
@@ -69,8 +71,16 @@ def weight_of(observation: Any, where: str) -> BodyWeight:  # noqa: ANN401 - a f
 
 def _observations(data: Json, where: str) -> list[tuple[Any, str]]:
     if data.get("resourceType") == "Bundle":
-        parse({**data, "entry": [{k: v for k, v in e.items() if k != "resource"}
-                                 for e in data.get("entry") or []]}, where, "Bundle")
+        parse(
+            {
+                **data,
+                "entry": [
+                    {k: v for k, v in e.items() if k != "resource"} for e in data.get("entry") or []
+                ],
+            },
+            where,
+            "Bundle",
+        )
         found = []
         for position, entry in enumerate(data.get("entry") or [], start=1):
             resource = entry.get("resource") if isinstance(entry, dict) else None

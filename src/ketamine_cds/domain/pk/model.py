@@ -249,6 +249,7 @@ def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, to
                 raise UserInputError(f"route {route} of model {spec.id} has no time to peak")
             pending_depots.append((route, rs.bioavailability.value, rs.tmax.to("hour")))
         notes[route] = ""
+
     def compiled(with_inputs: bool) -> CompiledModel:  # noqa: FBT001 - local helper
         return CompiledModel(
             spec=spec,

@@ -8,7 +8,8 @@ one sentence in ``{"detail": ...}``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Request
 from fastapi.responses import JSONResponse
@@ -25,7 +26,9 @@ from ketamine_cds.domain.errors import UserInputError
 
 
 def _sentence(status: int, text: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"detail": text[0].upper() + text[1:] + "."}, status_code=status, headers=headers)
+    return JSONResponse(
+        {"detail": text[0].upper() + text[1:] + "."}, status_code=status, headers=headers
+    )
 
 
 def _invalid(error: ValidationError) -> JSONResponse:
@@ -39,10 +42,30 @@ def _json(model: Wire) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json", exclude_none=True))
 
 
+def _answer(work: Callable[[], JSONResponse]) -> JSONResponse:
+    """Run one request, each refusal mapped to its status with one sentence."""
+    try:
+        return work()
+    except NotAuthenticatedError as error:
+        return _sentence(401, str(error), {"WWW-Authenticate": "Bearer"})
+    except ValidationError as error:
+        return _invalid(error)
+    except UnknownServiceError as error:
+        return _sentence(404, str(error))
+    except DataUnavailableError as error:
+        return _sentence(412, str(error))
+    except UserInputError as error:
+        return _sentence(400, str(error))
+
+
+Json = Annotated[dict[str, Any], Body()]
+AuthorizationHeader = Annotated[str | None, Header()]
+
+
 def cds_hooks_router(
     service: CdsHooksService, auth: Authenticator, *, public_url: str | None = None
 ) -> APIRouter:
-    """The CDS Hooks routes; ``public_url`` is the product's address when set, else each request's."""
+    """The CDS Hooks routes; ``public_url`` is the product's address, else each request's."""
     router = APIRouter(tags=["CDS Hooks"])
 
     def base(request: Request) -> str:
@@ -57,45 +80,24 @@ def cds_hooks_router(
 
     @router.post("/cds-services/{service_id}", summary="Call a CDS service")
     def call(
-        service_id: str,
-        request: Request,
-        body: dict[str, Any] = Body(...),  # noqa: B008 - FastAPI's way to take the JSON body
-        authorization: str | None = Header(default=None),
+        service_id: str, request: Request, body: Json, authorization: AuthorizationHeader = None
     ) -> JSONResponse:
-        try:
+        def work() -> JSONResponse:
             client(request, service_id, authorization)
             hook = HookRequest.model_validate(body)
             return _json(service.call(service_id, hook, base(request)))
-        except NotAuthenticatedError as error:
-            return _sentence(401, str(error), {"WWW-Authenticate": "Bearer"})
-        except ValidationError as error:
-            return _invalid(error)
-        except UnknownServiceError as error:
-            return _sentence(404, str(error))
-        except DataUnavailableError as error:
-            return _sentence(412, str(error))
-        except UserInputError as error:
-            return _sentence(400, str(error))
+
+        return _answer(work)
 
     @router.post("/cds-services/{service_id}/feedback", summary="Feedback on cards")
     def feedback(
-        service_id: str,
-        request: Request,
-        body: dict[str, Any] = Body(...),  # noqa: B008 - FastAPI's way to take the JSON body
-        authorization: str | None = Header(default=None),
+        service_id: str, request: Request, body: Json, authorization: AuthorizationHeader = None
     ) -> JSONResponse:
-        try:
+        def work() -> JSONResponse:
             who = client(request, service_id, authorization)
-            items = FeedbackRequest.model_validate(body)
-            service.feedback(service_id, items, who)
+            service.feedback(service_id, FeedbackRequest.model_validate(body), who)
             return JSONResponse({})
-        except NotAuthenticatedError as error:
-            return _sentence(401, str(error), {"WWW-Authenticate": "Bearer"})
-        except ValidationError as error:
-            return _invalid(error)
-        except UnknownServiceError as error:
-            return _sentence(404, str(error))
-        except UserInputError as error:
-            return _sentence(400, str(error))
+
+        return _answer(work)
 
     return router

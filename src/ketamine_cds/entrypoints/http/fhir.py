@@ -9,12 +9,16 @@ what ``GET /api/v1/episodes/{id}/fhir`` answers with. Every refusal is one sente
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from ketamine_cds.adapters.fhir.episode_in import ImportedEpisode, imported_json, read_episode_bundle
+from ketamine_cds.adapters.fhir.episode_in import (
+    ImportedEpisode,
+    imported_json,
+    read_episode_bundle,
+)
 from ketamine_cds.adapters.fhir.episode_out import episode_bundle
 from ketamine_cds.adapters.fhir.plan_definition import plan_definition
 from ketamine_cds.domain.assessment.patient import parse_weight
@@ -38,13 +42,19 @@ def _outcome(status: int, sentence: str) -> JSONResponse:
     return _fhir(
         {
             "resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": "invalid" if status == 400 else "not-found", "diagnostics": text}],
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": "invalid" if status == 400 else "not-found",
+                    "diagnostics": text,
+                }
+            ],
         },
         status,
     )
 
 
-def episode_bundle_response(  # noqa: PLR0913 - the episode and everything shown with it
+def episode_bundle_response(
     episode: Episode,
     protocol: Protocol,
     recommendations: Iterable[Recommendation],
@@ -54,7 +64,11 @@ def episode_bundle_response(  # noqa: PLR0913 - the episode and everything shown
 ) -> JSONResponse:
     """An episode as an R4 Bundle (``application/fhir+json``)."""
     bundle = episode_bundle(
-        episode, protocol, recommendations, base=base, concentration_mg_per_ml=concentration_mg_per_ml
+        episode,
+        protocol,
+        recommendations,
+        base=base,
+        concentration_mg_per_ml=concentration_mg_per_ml,
     )
     return _fhir(bundle)
 
@@ -74,7 +88,7 @@ def fhir_router(
 
     @router.get("/fhir/PlanDefinition/{protocol_id}", summary="A protocol as a PlanDefinition")
     def get_plan_definition(
-        protocol_id: str, request: Request, weight: str | None = Query(default=None)
+        protocol_id: str, request: Request, weight: Annotated[str | None, Query()] = None
     ) -> JSONResponse:
         try:
             known = {p.protocol.id: p.protocol for p in protocols.all()}
@@ -90,9 +104,9 @@ def fhir_router(
 
     @router.post("/fhir/Bundle", summary="Read a Bundle into an episode and the opioid regimen")
     def post_bundle(
-        body: dict[str, Any] = Body(...),  # noqa: B008 - FastAPI's way to take the JSON body
-        protocol: str | None = Query(default=None),
-        pain_goal: int | None = Query(default=None, ge=0, le=10),
+        body: Annotated[dict[str, Any], Body()],
+        protocol: Annotated[str | None, Query()] = None,
+        pain_goal: Annotated[int | None, Query(ge=0, le=10)] = None,
     ) -> JSONResponse:
         try:
             imported = read_episode_bundle(
