@@ -94,7 +94,11 @@ def fhir_router(
             known = {p.protocol.id: p.protocol for p in protocols.all()}
             if protocol_id not in known:
                 return _outcome(404, f"there is no protocol '{protocol_id}'")
-            body = parse_weight(weight) if weight else None
+            try:
+                body = parse_weight(weight) if weight else None
+            except ValueError as error:
+                # The domain's weight reader speaks pydantic's ValueError; here it is bad input.
+                raise UserInputError(str(error)) from None
             resource = plan_definition(
                 known[protocol_id], protocols.limits().table, base=base(request), weight=body
             )
