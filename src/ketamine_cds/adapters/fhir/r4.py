@@ -1,8 +1,9 @@
 """FHIR R4 (4.0.1), not R4B: reading resources with R4 classes, and validating what is exported.
 
-Input is read with the R4 classes of ``fhirclient`` (generated from FHIR 4.0.1): an unknown
-element, a missing required element, a wrong type or a malformed date is refused in one sentence
-naming the place. Output is checked twice: by the same classes (element names, types,
+Input is read with the R4 classes of ``fhirclient`` (generated from FHIR 4.0.1) and checked
+against HL7's R4 JSON Schema: an unknown element, a missing required element, a wrong type, a
+malformed date or a code outside a required value set is refused in one sentence naming the
+place. Output is checked twice: by the same classes (element names, types,
 cardinality) and by HL7's R4 JSON Schema (the codes of required bindings, the formats of
 primitive types), vendored in ``data/fhir`` (docs/adr/0071). An exported resource that fails
 either check is a bug in the product, raised as :class:`R4ValidationError`, never sent.
@@ -75,6 +76,9 @@ def parse(data: object, where: str, expected: str | None = None) -> Any:  # noqa
         raise UserInputError(f"{where} is not valid FHIR R4 ({error})") from None
     if not isinstance(resource, FHIRAbstractResource) or resource.resource_type != kind:
         raise UserInputError(f"{where}: resourceType {kind!r} is not a FHIR R4 resource")
+    errors = schema_errors(data)
+    if errors:
+        raise UserInputError(f"{where} is not valid FHIR R4: {errors[0]}")
     return resource
 
 
@@ -114,25 +118,20 @@ def validate_r4(resource: Json) -> Json:
     """``resource`` unchanged when it is valid FHIR R4; otherwise :class:`R4ValidationError`.
 
     A Bundle's entries are checked one by one, each against its own resource type (the schema's
-    "any resource" is a choice among 146 types, whose errors say nothing useful).
+    "any resource" is a choice among 146 types, whose errors say nothing useful), and the Bundle
+    without them.
     """
     kind = str(resource.get("resourceType"))
+    entries = resource.get("entry", []) if kind == "Bundle" else []
+    shell = {**resource, "entry": [_without_resource(e) for e in entries]} if entries else resource
     try:
-        parse(resource, f"the exported {kind}")
-    except UserInputError as error:
-        raise R4ValidationError(str(error)) from None
-    if kind == "Bundle":
-        entries = resource.get("entry", [])
-        shell = {**resource, "entry": [_without_resource(e) for e in entries]}
-        errors = schema_errors(shell)
-        for entry in entries:
+        parse(shell, f"the exported {kind}")
+        for position, entry in enumerate(entries, start=1):
             inner = entry.get("resource")
             if inner is not None:
-                errors += schema_errors(inner)
-    else:
-        errors = schema_errors(resource)
-    if errors:
-        raise R4ValidationError("; ".join(errors[:5]))
+                parse(inner, f"entry {position} of the exported {kind}")
+    except UserInputError as error:
+        raise R4ValidationError(str(error)) from None
     return resource
 
 
