@@ -66,6 +66,8 @@ def parse(data: object, where: str, expected: str | None = None) -> Any:  # noqa
     kind = data.get("resourceType")
     if expected is not None and kind != expected:
         raise UserInputError(f"{where} is a {kind!r}, not a {expected}")
+    if kind not in _resource_types():
+        raise UserInputError(f"{where}: resourceType {kind!r} is not a FHIR R4 resource")
     if _non_finite(data):
         raise UserInputError(f"{where} holds a number that is not finite (NaN or infinity)")
     try:
@@ -90,6 +92,11 @@ def _schema() -> Json:
     if schema.get("id") != _SCHEMA_ID:
         raise R4ValidationError(f"{SCHEMA_FILE} is not the FHIR R4 JSON Schema")
     return schema
+
+
+@lru_cache(maxsize=1)
+def _resource_types() -> frozenset[str]:
+    return frozenset(_schema()["discriminator"]["mapping"])
 
 
 @lru_cache(maxsize=64)
