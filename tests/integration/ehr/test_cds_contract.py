@@ -36,8 +36,15 @@ from ketamine_cds.domain.episode import Episode
 SIGN = "/cds-services/ketamine-order-sign"
 SELECT = "/cds-services/ketamine-order-select"
 CARD_KEYS = {
-    "uuid", "summary", "detail", "indicator", "source", "suggestions", "selectionBehavior",
-    "overrideReasons", "links",
+    "uuid",
+    "summary",
+    "detail",
+    "indicator",
+    "source",
+    "suggestions",
+    "selectionBehavior",
+    "overrideReasons",
+    "links",
 }
 
 
@@ -111,7 +118,8 @@ def test_discovery_lists_the_three_services_with_prefetch_templates(client: Test
 
 
 @pytest.mark.parametrize(
-    ("rate", "indicator"), [(7, "info"), (14, "info"), (18, "warning"), (70, "critical"), (80, "critical")]
+    ("rate", "indicator"),
+    [(7, "info"), (14, "info"), (18, "warning"), (70, "critical"), (80, "critical")],
 )
 def test_order_sign_cards_follow_the_spec_for_each_verdict(
     client: TestClient, rate: float, indicator: str
@@ -142,7 +150,9 @@ def test_a_per_kg_order_is_rewritten_in_mg_per_kg_per_h(client: TestClient) -> N
     card = _cards(client, hook_request(ketamine_order(0.3, "mg/kg/h")))[0]
     assert card["indicator"] == "warning"
     assert "21 mg/h" in card["summary"]
-    rate = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]
+    rate = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][
+        0
+    ]
     assert rate["rateQuantity"]["value"] == pytest.approx(0.2)
     assert rate["rateQuantity"]["code"] == "mg/kg/h"
 
@@ -150,7 +160,9 @@ def test_a_per_kg_order_is_rewritten_in_mg_per_kg_per_h(client: TestClient) -> N
 def test_a_hard_limit_suggests_the_protocol_ceiling_not_the_hard_limit(client: TestClient) -> None:
     """80 mg/h: the suggestion is the 14 mg/h ceiling, never a rate at the 70 mg/h hard limit."""
     card = _cards(client, hook_request(ketamine_order(80)))[0]
-    rate = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]
+    rate = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][
+        0
+    ]
     assert rate["rateQuantity"]["value"] == 14
 
 
@@ -238,7 +250,9 @@ def test_a_null_weight_prefetch_is_412(client: TestClient) -> None:
 
 def test_an_entered_in_error_weight_does_not_count(client: TestClient) -> None:
     """A weight entered in error is no weight: 412."""
-    body = hook_request(ketamine_order(18), weight=searchset(weight_observation(status="entered-in-error")))
+    body = hook_request(
+        ketamine_order(18), weight=searchset(weight_observation(status="entered-in-error"))
+    )
     assert client.post(SIGN, json=body).status_code == 412
 
 
@@ -261,7 +275,9 @@ def test_a_missing_weight_is_read_from_the_fhir_server_with_the_handed_token() -
 
 def test_a_fhir_server_that_fails_leaves_the_call_412() -> None:
     """The server answers 500: the weight cannot be obtained, HTTP 412."""
-    reader = HttpFhirReader(httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(500))))
+    reader = HttpFhirReader(
+        httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(500)))
+    )
     client = TestClient(make_app(make_service(fhir=reader)))
     body = hook_request(ketamine_order(18), weight="omit", fhir_server="https://ehr.example/fhir")
     assert client.post(SIGN, json=body).status_code == 412
@@ -294,7 +310,9 @@ def _active(episode: Episode) -> ActiveEpisode:
     source = make_service().protocols
     protocol = source.get(episode.protocol.id).protocol
     at = episode.events[-1].at
-    return ActiveEpisode("42", episode, recommend(episode, protocol, source.limits().table, at), 1.0)
+    return ActiveEpisode(
+        "42", episode, recommend(episode, protocol, source.limits().table, at), 1.0
+    )
 
 
 def test_patient_view_shows_the_running_rate_pain_age_and_med(seed_case_2: Episode) -> None:
@@ -303,9 +321,13 @@ def test_patient_view_shows_the_running_rate_pain_age_and_med(seed_case_2: Episo
 
     from ehr.hook_builders import FixedClock  # noqa: PLC0415
 
-    day_4 = seed_case_2.model_copy(update={"events": [e for e in seed_case_2.events if e.at.day <= 4]})
+    day_4 = seed_case_2.model_copy(
+        update={"events": [e for e in seed_case_2.events if e.at.day <= 4]}
+    )
     episodes = FakeEpisodes({"1288992": _active(day_4)})
-    service = make_service(episodes=episodes, clock=FixedClock(datetime(2024, 5, 4, 12, tzinfo=UTC)))
+    service = make_service(
+        episodes=episodes, clock=FixedClock(datetime(2024, 5, 4, 12, tzinfo=UTC))
+    )
     client = TestClient(make_app(service))
     body = {**hook_request(), "hook": "patient-view"}
     body["context"] = {"userId": "Practitioner/1", "patientId": "1288992"}
@@ -328,7 +350,9 @@ def test_patient_view_without_an_active_episode_has_no_card(client: TestClient) 
 
 def test_an_order_for_a_patient_on_an_episode_links_to_the_episode(seed_case_2: Episode) -> None:
     """With an active episode, the card's link is the episode page."""
-    client = TestClient(make_app(make_service(episodes=FakeEpisodes({"1288992": _active(seed_case_2)}))))
+    client = TestClient(
+        make_app(make_service(episodes=FakeEpisodes({"1288992": _active(seed_case_2)})))
+    )
     card = _cards(client, hook_request(ketamine_order(18)))[0]
     assert card["links"][0]["url"] == "http://testserver/episodes/42"
 
@@ -341,11 +365,21 @@ def test_feedback_accepted_and_overridden_is_kept_against_the_card() -> None:
     suggestion = card["suggestions"][0]["uuid"]
     body = {
         "feedback": [
-            {"card": card["uuid"], "outcome": "accepted", "acceptedSuggestions": [{"id": suggestion}],
-             "outcomeTimestamp": "2024-05-04T12:01:00Z"},
-            {"card": card["uuid"], "outcome": "overridden",
-             "overrideReason": {"reason": card["overrideReasons"][0], "userComment": "Pain service agrees"},
-             "outcomeTimestamp": "2024-05-04T12:02:00Z"},
+            {
+                "card": card["uuid"],
+                "outcome": "accepted",
+                "acceptedSuggestions": [{"id": suggestion}],
+                "outcomeTimestamp": "2024-05-04T12:01:00Z",
+            },
+            {
+                "card": card["uuid"],
+                "outcome": "overridden",
+                "overrideReason": {
+                    "reason": card["overrideReasons"][0],
+                    "userComment": "Pain service agrees",
+                },
+                "outcomeTimestamp": "2024-05-04T12:02:00Z",
+            },
         ]
     }
     response = client.post("/cds-services/ketamine-order-sign/feedback", json=body)
@@ -360,5 +394,13 @@ def test_feedback_accepted_and_overridden_is_kept_against_the_card() -> None:
 def test_feedback_accepting_nothing_is_refused() -> None:
     """'accepted' without acceptedSuggestions is not valid feedback: 400."""
     client = TestClient(make_app(make_service()))
-    body = {"feedback": [{"card": str(uuid.uuid4()), "outcome": "accepted", "outcomeTimestamp": "2024-05-04T12:01:00Z"}]}
+    body = {
+        "feedback": [
+            {
+                "card": str(uuid.uuid4()),
+                "outcome": "accepted",
+                "outcomeTimestamp": "2024-05-04T12:01:00Z",
+            }
+        ]
+    }
     assert client.post("/cds-services/ketamine-order-sign/feedback", json=body).status_code == 400

@@ -22,9 +22,18 @@ def test_feedback_is_chained_into_the_audit_trail(tmp_path: Path) -> None:
         before = len(list(uow.audit.entries()))
     at = datetime(2024, 5, 4, 12, 1, tzinfo=UTC)
     items = [
-        CardFeedback("ketamine-order-sign", "card-1", "accepted", at, "https://ehr.example.org", ("s-1",)),
-        CardFeedback("ketamine-order-sign", "card-1", "overridden", at, "https://ehr.example.org",
-                     reason_code="physician-override", comment="pain service agrees"),
+        CardFeedback(
+            "ketamine-order-sign", "card-1", "accepted", at, "https://ehr.example.org", ("s-1",)
+        ),
+        CardFeedback(
+            "ketamine-order-sign",
+            "card-1",
+            "overridden",
+            at,
+            "https://ehr.example.org",
+            reason_code="physician-override",
+            comment="pain service agrees",
+        ),
     ]
     AuditTrailFeedbackLog(record.deps.uow, FixedClock()).record(items)
     with record.deps.uow(writing=False) as uow:

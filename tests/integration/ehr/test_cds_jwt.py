@@ -16,6 +16,7 @@ import time
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from ehr.hook_builders import (
     ISSUER,
     hook_request,
@@ -27,7 +28,6 @@ from ehr.hook_builders import (
     signing_key,
     token,
 )
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi.testclient import TestClient
 
 from ketamine_cds.adapters.cds_hooks.security import authenticator
@@ -50,7 +50,9 @@ def _post(client: TestClient, bearer: str | None) -> int:
 
 
 @pytest.mark.parametrize("key", [ES, RS], ids=["ES384", "RS384"])
-def test_a_token_from_a_trusted_issuer_for_this_url_is_accepted(client: TestClient, key: object) -> None:
+def test_a_token_from_a_trusted_issuer_for_this_url_is_accepted(
+    client: TestClient, key: object
+) -> None:
     """ES384 and RS384 tokens with every required claim are accepted."""
     assert _post(client, token(key, AUDIENCE)) == 200  # type: ignore[arg-type]
 
@@ -94,7 +96,9 @@ def test_es256_is_not_one_of_the_accepted_algorithms(client: TestClient) -> None
 
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": AUDIENCE, "exp": now + 300, "iat": now, "jti": "x3"}
-    other = jwt.encode(claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": ES.kid})
+    other = jwt.encode(
+        claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": ES.kid}
+    )
     assert _post(client, other) == 401
 
 
@@ -110,9 +114,20 @@ def test_es256_is_not_one_of_the_accepted_algorithms(client: TestClient) -> None
         {"exp": None},
         {"iat": None},
     ],
-    ids=["other-issuer", "other-service", "base-only", "expired", "future-iat", "no-jti", "no-exp", "no-iat"],
+    ids=[
+        "other-issuer",
+        "other-service",
+        "base-only",
+        "expired",
+        "future-iat",
+        "no-jti",
+        "no-exp",
+        "no-iat",
+    ],
 )
-def test_a_token_with_a_wrong_or_missing_claim_is_refused(client: TestClient, changes: dict[str, object]) -> None:
+def test_a_token_with_a_wrong_or_missing_claim_is_refused(
+    client: TestClient, changes: dict[str, object]
+) -> None:
     """Issuer, audience, expiry, issue time and token id are each checked."""
     assert _post(client, token(ES, AUDIENCE, **changes)) == 401
 
@@ -122,7 +137,9 @@ def test_a_token_signed_by_an_unknown_key_is_refused(client: TestClient) -> None
     assert _post(client, token(signing_key("ES384"), AUDIENCE)) == 401
 
 
-def test_a_key_id_pointing_to_a_trusted_key_but_signed_by_another_is_refused(client: TestClient) -> None:
+def test_a_key_id_pointing_to_a_trusted_key_but_signed_by_another_is_refused(
+    client: TestClient,
+) -> None:
     """A token claiming a trusted kid but signed with another private key fails its signature."""
     impostor = signing_key("ES384", kid=ES.kid)
     assert _post(client, token(impostor, AUDIENCE)) == 401
@@ -137,8 +154,15 @@ def test_a_replayed_token_is_refused(client: TestClient) -> None:
 
 def test_feedback_needs_a_token_too(client: TestClient) -> None:
     """Feedback without a token is refused."""
-    body = {"feedback": [{"card": "5c2cfed8-8a2b-4a47-9f94-1cbbd4b0b7d2", "outcome": "overridden",
-                          "outcomeTimestamp": "2024-05-04T12:00:00Z"}]}
+    body = {
+        "feedback": [
+            {
+                "card": "5c2cfed8-8a2b-4a47-9f94-1cbbd4b0b7d2",
+                "outcome": "overridden",
+                "outcomeTimestamp": "2024-05-04T12:00:00Z",
+            }
+        ]
+    }
     assert client.post(f"{SIGN}/feedback", json=body).status_code == 401
     headers = {"Authorization": f"Bearer {token(ES, AUDIENCE)}"}
     assert client.post(f"{SIGN}/feedback", json=body, headers=headers).status_code == 200
@@ -174,12 +198,16 @@ def test_issuers_and_a_jwks_file_from_settings_authenticate(tmp_path: object) ->
 
     jwks = Path(str(tmp_path)) / "ehr.jwks.json"
     jwks.write_text(jwks_text(RS), encoding="utf-8")
-    settings = read_settings({
-        "KETAMINE_CDS_CDS_HOOKS_ISSUERS": f"https://other.example, {ISSUER}",
-        "KETAMINE_CDS_CDS_HOOKS_JWKS": str(jwks),
-    })
+    settings = read_settings(
+        {
+            "KETAMINE_CDS_CDS_HOOKS_ISSUERS": f"https://other.example, {ISSUER}",
+            "KETAMINE_CDS_CDS_HOOKS_JWKS": str(jwks),
+        }
+    )
     assert settings.cds_hooks_issuers == ("https://other.example", ISSUER)
-    auth = authenticator(sandbox=False, issuers=settings.cds_hooks_issuers, jwks=settings.cds_hooks_jwks)
+    auth = authenticator(
+        sandbox=False, issuers=settings.cds_hooks_issuers, jwks=settings.cds_hooks_jwks
+    )
     client = TestClient(make_app(make_service(), auth))
     assert _post(client, token(RS, AUDIENCE)) == 200
     assert _post(client, token(ES, AUDIENCE)) == 401

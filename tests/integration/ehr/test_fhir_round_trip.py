@@ -68,20 +68,37 @@ def test_every_exported_resource_validates_as_r4(path: Path) -> None:
 
 
 def test_the_seed_001_case_2_bundle_carries_the_order_rates_loinc_and_provenance() -> None:
-    """The order's rate is UCUM mg/kg/h, rate changes are MedicationAdministrations, pain is LOINC."""
+    """The order's rate is UCUM mg/kg/h, rate changes MedicationAdministrations, pain LOINC."""
     episode = read_episode_file(next(p for p in EXAMPLES if p.stem == "seed-001-case-2"))
     recorded = episode.model_copy(
-        update={"events": [e.model_copy(update={"recorded_by": "nina", "role": "nurse"}) for e in episode.events]}
+        update={
+            "events": [
+                e.model_copy(update={"recorded_by": "nina", "role": "nurse"})
+                for e in episode.events
+            ]
+        }
     )
     resources = [e["resource"] for e in _export(recorded)["entry"]]  # type: ignore[index]
     order = next(r for r in resources if r["resourceType"] == "MedicationRequest")
     rate = order["dosageInstruction"][0]["doseAndRate"][0]["rateQuantity"]
-    assert rate == {"value": 0.1, "unit": "mg/kg/h", "system": "http://unitsofmeasure.org", "code": "mg/kg/h"}
+    assert rate == {
+        "value": 0.1,
+        "unit": "mg/kg/h",
+        "system": "http://unitsofmeasure.org",
+        "code": "mg/kg/h",
+    }
     assert order["instantiatesCanonical"] == [f"{BASE}/fhir/PlanDefinition/cancer-continuous|1.0.0"]
-    rates = [r for r in resources if r["resourceType"] == "MedicationAdministration" and r["status"] == "in-progress"]
+    rates = [
+        r
+        for r in resources
+        if r["resourceType"] == "MedicationAdministration" and r["status"] == "in-progress"
+    ]
     assert [r["dosage"]["rateQuantity"]["value"] for r in rates] == [0.1, 15, 18, 13]
-    pains = [r for r in resources if r["resourceType"] == "Observation"
-             and r["code"]["coding"][0]["code"] == "72514-3"]
+    pains = [
+        r
+        for r in resources
+        if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "72514-3"
+    ]
     assert [p["valueInteger"] for p in pains] == [10, 5, 5, 4]
     provenance = [r for r in resources if r["resourceType"] == "Provenance"]
     assert len(provenance) == len(episode.events)
@@ -96,9 +113,15 @@ def test_who_recorded_what_survives_the_round_trip() -> None:
 
     episode = read_episode_file(next(p for p in EXAMPLES if p.stem == "seed-001-case-2"))
     first = episode.events[2].model_copy(
-        update={"recorded_by": "nina", "role": "nurse", "recorded_at": episode.events[2].at + timedelta(hours=1)}
+        update={
+            "recorded_by": "nina",
+            "role": "nurse",
+            "recorded_at": episode.events[2].at + timedelta(hours=1),
+        }
     )
-    changed = episode.model_copy(update={"events": [*episode.events[:2], first, *episode.events[3:]]})
+    changed = episode.model_copy(
+        update={"events": [*episode.events[:2], first, *episode.events[3:]]}
+    )
     back = read_episode_bundle(json.loads(json.dumps(_export(changed))), "x", products()).episode
     assert back.events[2].recorded_by == "nina"
     assert back.events[2].role == "nurse"
@@ -120,7 +143,7 @@ def test_every_protocol_is_an_r4_order_set(loaded: object) -> None:
 
 
 def test_the_plan_definition_route_gives_the_patients_ceiling() -> None:
-    """GET /fhir/PlanDefinition/cancer-continuous?weight=70 kg: 7 mg/h start, 14 mg/h a hour at most."""
+    """The PlanDefinition for 70 kg: a 7 mg/h start and at most 14 mg in any hour."""
     client = TestClient(make_app(make_service()))
     response = client.get("/fhir/PlanDefinition/cancer-continuous", params={"weight": "70 kg"})
     assert response.status_code == 200
@@ -129,7 +152,12 @@ def test_the_plan_definition_route_gives_the_patients_ceiling() -> None:
     assert dosage["doseAndRate"][0]["rateQuantity"]["value"] == 7
     assert dosage["maxDosePerPeriod"]["numerator"]["value"] == 14
     assert client.get("/fhir/PlanDefinition/nope").status_code == 404
-    assert client.get("/fhir/PlanDefinition/cancer-continuous", params={"weight": "7 stone"}).status_code == 400
+    assert (
+        client.get(
+            "/fhir/PlanDefinition/cancer-continuous", params={"weight": "7 stone"}
+        ).status_code
+        == 400
+    )
 
 
 def test_a_bundle_posted_is_read_into_the_episode() -> None:

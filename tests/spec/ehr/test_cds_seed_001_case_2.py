@@ -24,7 +24,7 @@ def _cards(body: dict[str, object]) -> list[dict[str, object]]:
 
 
 def test_case_2_order_of_18_mg_per_h_for_70_kg_is_a_warning_naming_14_mg_per_h() -> None:
-    """18 mg/h for 70 kg under cancer-continuous: a soft-limit warning naming the 14 mg/h ceiling."""
+    """18 mg/h for 70 kg under cancer-continuous: a warning naming the 14 mg/h ceiling."""
     cards = _cards(hook_request(ketamine_order(18), weight=searchset(weight(70))))
     assert len(cards) == 1
     card = cards[0]

@@ -158,16 +158,20 @@ def searchset(*resources: dict[str, Any]) -> dict[str, Any]:
 def hook_request(
     *orders: dict[str, Any],
     hook: str = "order-sign",
-    weight: dict[str, Any] | None | str = "default",
+    weight: dict[str, Any] | str | None = "default",
     selections: list[str] | None = None,
     fhir_server: str | None = None,
 ) -> dict[str, Any]:
-    """A hook call as the spec's example shapes it; ``weight=None`` prefetches null, "omit" omits."""
+    """A hook call shaped as the spec's example; weight None prefetches null, "omit" omits."""
     context: dict[str, Any] = {
         "userId": "PractitionerRole/A2340113",
         "patientId": PATIENT,
         "encounterId": "89284",
-        "draftOrders": {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": o} for o in orders]},
+        "draftOrders": {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [{"resource": o} for o in orders],
+        },
     }
     if selections is not None:
         context["selections"] = selections
@@ -233,7 +237,7 @@ def shipped_protocols() -> FileProtocolSource:
 def make_service(
     episodes: FakeEpisodes | None = None,
     log: FakeFeedbackLog | None = None,
-    fhir: Any = None,  # noqa: ANN401 - a FhirReader or None
+    fhir: Any = None,
     clock: FixedClock | None = None,
 ) -> CdsHooksService:
     """The CDS Hooks service on the shipped protocols and fakes."""
@@ -286,7 +290,7 @@ def jwks_text(*keys: SigningKey) -> str:
     return json.dumps({"keys": [k.jwk for k in keys]})
 
 
-def token(key: SigningKey, audience: str, **changes: Any) -> str:  # noqa: ANN401 - claim values
+def token(key: SigningKey, audience: str, **changes: Any) -> str:
     """A CDS Hooks client token for ``audience``; ``changes`` replace or (as None) drop claims."""
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -302,9 +306,13 @@ def token(key: SigningKey, audience: str, **changes: Any) -> str:  # noqa: ANN40
             claims.pop(name, None)
         else:
             claims[name] = value
-    return jwt.encode(claims, key.private, algorithm=key.alg, headers={"kid": key.kid, "typ": "JWT"})
+    return jwt.encode(
+        claims, key.private, algorithm=key.alg, headers={"kid": key.kid, "typ": "JWT"}
+    )
 
 
 def jwt_auth(*keys: SigningKey, issuers: tuple[str, ...] = (ISSUER,)) -> JwtAuthenticator:
     """A JWT authenticator trusting these keys and issuers."""
-    return JwtAuthenticator(frozenset(issuers), FileKeys.from_text(jwks_text(*keys)), MemorySeenTokens())
+    return JwtAuthenticator(
+        frozenset(issuers), FileKeys.from_text(jwks_text(*keys)), MemorySeenTokens()
+    )

@@ -22,7 +22,12 @@ from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.units import PerKgRate, Rate
 from ketamine_cds.domain.vocabulary import Route
 
-OBS = {"resourceType": "Observation", "status": "final", "code": {"text": "pain"}, "valueInteger": 3}
+OBS = {
+    "resourceType": "Observation",
+    "status": "final",
+    "code": {"text": "pain"},
+    "valueInteger": 3,
+}
 
 
 @pytest.mark.parametrize(
@@ -34,12 +39,29 @@ OBS = {"resourceType": "Observation", "status": "final", "code": {"text": "pain"
         ({**OBS, "valueWhatever": 3}, "valueWhatever"),
         ({**OBS, "effectiveDateTime": "yesterday"}, "effectiveDateTime"),
         ({"resourceType": "Citation", "status": "active"}, "Citation"),
-        ({"resourceType": "MedicationAdministration", "status": "completed",
-          "medicationCodeableConcept": {"text": "x"}, "subject": {"reference": "Patient/1"}}, "effective"),
+        (
+            {
+                "resourceType": "MedicationAdministration",
+                "status": "completed",
+                "medicationCodeableConcept": {"text": "x"},
+                "subject": {"reference": "Patient/1"},
+            },
+            "effective",
+        ),
     ],
-    ids=["bad-code", "no-status", "no-code", "unknown-element", "bad-date", "r4b-only", "no-effective"],
+    ids=[
+        "bad-code",
+        "no-status",
+        "no-code",
+        "unknown-element",
+        "bad-date",
+        "r4b-only",
+        "no-effective",
+    ],
 )
-def test_a_resource_that_is_not_r4_is_refused_in_and_out(resource: dict[str, Any], found: str) -> None:
+def test_a_resource_that_is_not_r4_is_refused_in_and_out(
+    resource: dict[str, Any], found: str
+) -> None:
     """Input: one sentence naming the problem. Output: an internal error, never sent."""
     with pytest.raises(UserInputError, match=found):
         parse(resource, "the resource")
@@ -54,10 +76,18 @@ def test_a_valid_r4_resource_passes_unchanged() -> None:
 
 @pytest.mark.parametrize(
     ("unit", "value", "kind", "mg_per_h"),
-    [("mg/h", 7, Rate, 7), ("mg/kg/h", 0.1, PerKgRate, None), ("ug/kg/h", 100, PerKgRate, None),
-     ("mg/(kg.h)", 0.1, PerKgRate, None), ("mg/d", 240, Rate, 10), ("mg/min", 0.5, Rate, 30)],
+    [
+        ("mg/h", 7, Rate, 7),
+        ("mg/kg/h", 0.1, PerKgRate, None),
+        ("ug/kg/h", 100, PerKgRate, None),
+        ("mg/(kg.h)", 0.1, PerKgRate, None),
+        ("mg/d", 240, Rate, 10),
+        ("mg/min", 0.5, Rate, 30),
+    ],
 )
-def test_ucum_rates_read_into_the_right_kind(unit: str, value: float, kind: type, mg_per_h: float | None) -> None:
+def test_ucum_rates_read_into_the_right_kind(
+    unit: str, value: float, kind: type, mg_per_h: float | None
+) -> None:
     """Absolute rates stay absolute, per-kg rates per-kg; 240 mg/d is 10 mg/h, 0.5 mg/min 30."""
     order = read_order(ketamine_order(value, unit), "the order")
     assert order is not None
@@ -105,10 +135,18 @@ def test_the_protocol_and_the_bag_come_from_the_order() -> None:
         (ketamine_order(7, "mL/h"), "rate unit 'mL/h'"),
         (ketamine_order(7, route="12345"), "route"),
         ({**ketamine_order(7), "dosageInstruction": []}, "0 dosage instructions"),
-        ({**ketamine_order(7), "instantiatesCanonical": ["a/PlanDefinition/x", "b/PlanDefinition/y"]}, "more than one"),
+        (
+            {
+                **ketamine_order(7),
+                "instantiatesCanonical": ["a/PlanDefinition/x", "b/PlanDefinition/y"],
+            },
+            "more than one",
+        ),
     ],
 )
-def test_an_order_the_check_cannot_read_is_refused_in_one_sentence(order: dict[str, Any], sentence: str) -> None:
+def test_an_order_the_check_cannot_read_is_refused_in_one_sentence(
+    order: dict[str, Any], sentence: str
+) -> None:
     """Nothing is guessed: the unit, route, dosage or protocol is named."""
     with pytest.raises(UserInputError, match=sentence):
         read_order(order, "the order")
@@ -151,5 +189,11 @@ def test_a_card_summary_of_140_characters_is_refused() -> None:
 def test_suggestions_without_selection_behavior_are_refused() -> None:
     """A card with suggestions must say how they may be chosen."""
     with pytest.raises(ValueError, match="selectionBehavior"):
-        Card.model_validate({"summary": "s", "indicator": "info", "source": {"label": "s"},
-                             "suggestions": [{"label": "x", "actions": []}]})
+        Card.model_validate(
+            {
+                "summary": "s",
+                "indicator": "info",
+                "source": {"label": "s"},
+                "suggestions": [{"label": "x", "actions": []}],
+            }
+        )
