@@ -46,7 +46,7 @@ from ketamine_cds.adapters.fhir.codes import (
     plan_definition_url,
 )
 from ketamine_cds.adapters.fhir.ketamine_order import KetamineOrder, read_order
-from ketamine_cds.adapters.fhir.r4 import parse
+from ketamine_cds.adapters.fhir.r4 import bundle_entries, parse
 from ketamine_cds.adapters.fhir.weight import WeightReading, latest_weight
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.protocols.schema import Protocol
@@ -241,7 +241,7 @@ class CdsHooksService:
     def _weight(self, request: HookRequest, patient: str) -> WeightReading:
         prefetch = request.prefetch or {}
         if "weight" in prefetch:
-            found = latest_weight(prefetch["weight"], "the weight prefetch")
+            found = latest_weight(prefetch["weight"], "the weight prefetch", codes=False)
         else:
             found = self._fetch_weight(request, patient)
         if found is None:
@@ -258,7 +258,7 @@ class CdsHooksService:
             return None
         query = WEIGHT_QUERY.replace("{{context.patientId}}", patient)
         bundle = self.fhir.search(request.fhirServer, auth.access_token, query)
-        return latest_weight(bundle, "the body weight read from the FHIR server")
+        return latest_weight(bundle, "the body weight read from the FHIR server", codes=False)
 
 
 def _text(context: dict[str, Any], key: str) -> str:
@@ -275,19 +275,7 @@ def _draft_orders(  # noqa: C901 - read, select, then sort readable from unreada
     bundle = context.get("draftOrders")
     if not isinstance(bundle, dict):
         raise UserInputError("the hook context has no draftOrders Bundle")
-    entries = bundle.get("entry") or []
-    parse(
-        {
-            **bundle,
-            "entry": [
-                {k: v for k, v in e.items() if k != "resource"}
-                for e in entries
-                if isinstance(e, dict)
-            ],
-        },
-        "draftOrders",
-        "Bundle",
-    )
+    entries = bundle_entries(bundle, "draftOrders", codes=False)
     medications: dict[str, Any] = {}
     requests: list[tuple[str, dict[str, Any]]] = []
     for position, entry in enumerate(entries, start=1):
@@ -296,7 +284,7 @@ def _draft_orders(  # noqa: C901 - read, select, then sort readable from unreada
             continue
         where = f"draftOrders entry {position}"
         if resource.get("resourceType") == "Medication":
-            medication = parse(resource, where, "Medication")
+            medication = parse(resource, where, "Medication", codes=False)
             keys = [entry.get("fullUrl"), f"Medication/{medication.id}" if medication.id else None]
             medications.update({key: medication for key in keys if key})
         elif resource.get("resourceType") == "MedicationRequest":
@@ -308,7 +296,7 @@ def _draft_orders(  # noqa: C901 - read, select, then sort readable from unreada
     for where, resource in requests:
         label = f"MedicationRequest/{resource['id']}" if resource.get("id") else where
         try:
-            order = read_order(resource, label, medications)
+            order = read_order(resource, label, medications, codes=False)
         except UserInputError as error:
             # An order that is not ketamine is another service's business, readable or not.
             if _names_ketamine(resource):

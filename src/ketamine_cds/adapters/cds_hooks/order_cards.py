@@ -26,7 +26,13 @@ from ketamine_cds.adapters.cds_hooks.models import (
     Suggestion,
 )
 from ketamine_cds.adapters.fhir.codes import OVERRIDE_REASON, PRODUCT, UCUM, UCUM_OF
-from ketamine_cds.adapters.fhir.ketamine_order import KetamineOrder
+from ketamine_cds.adapters.fhir.ketamine_order import (
+    ONE_MG,
+    ONE_MG_PER_H,
+    ONE_MG_PER_KG,
+    ONE_MG_PER_KG_PER_H,
+    KetamineOrder,
+)
 from ketamine_cds.adapters.fhir.weight import WeightReading
 from ketamine_cds.domain.episode import rate_of
 from ketamine_cds.domain.errors import UserInputError
@@ -186,21 +192,30 @@ def _floor(value: float, step: float) -> float:
     return math.floor(value / step + 1e-9) * step
 
 
+def figure(text: str) -> Rate | Mass | None:
+    """A limit's figure as the check writes it (``14 mg/h``, ``70 mg``), without parsing units."""
+    number, _, unit = text.partition(" ")
+    if unit == ONE_MG_PER_H.canonical_symbol():
+        return ONE_MG_PER_H.scaled(float(number))
+    if unit == ONE_MG.canonical_symbol():
+        return ONE_MG.scaled(float(number))
+    found = parse_quantity(text)
+    return found if isinstance(found, Rate | Mass) else None
+
+
 def _target(context: OrderContext, result: CheckResult) -> Rate | Mass | None:
     """The protocol's ceiling this order could be rewritten to, if there is one below the hard."""
     if result.within or result.limit is None:
         return None
     if result.limit.kind == "soft":
-        found = parse_quantity(result.limit.value)
-    else:
-        hard = parse_quantity(_limit_value(result) or "")
-        if not isinstance(hard, Rate | Mass):
-            return None
-        probe = _recheck(context, hard.scaled(_BELOW_HARD))
-        if probe.within or probe.limit is None or probe.limit.kind != "soft":
-            return None
-        found = parse_quantity(probe.limit.value)
-    return found if isinstance(found, Rate | Mass) else None
+        return figure(result.limit.value)
+    hard = figure(_limit_value(result) or "")
+    if hard is None:
+        return None
+    probe = _recheck(context, hard.scaled(_BELOW_HARD))
+    if probe.within or probe.limit is None or probe.limit.kind != "soft":
+        return None
+    return figure(probe.limit.value)
 
 
 def _recheck(context: OrderContext, value: Rate | Mass) -> CheckResult:
@@ -228,9 +243,9 @@ def suggestion_of(context: OrderContext, result: CheckResult) -> Suggestion | No
         )
         unit = "mg/kg/h" if per_kg else "mg/h"
         written: Rate | Mass = (
-            PerKgRate.of(value, "mg/kg_bw/hour").for_weight(body)
+            ONE_MG_PER_KG_PER_H.scaled(value).for_weight(body)
             if per_kg
-            else Rate.of(value, "mg/hour")
+            else ONE_MG_PER_H.scaled(value)
         )
         field = "rateQuantity"
     else:
@@ -238,9 +253,7 @@ def suggestion_of(context: OrderContext, result: CheckResult) -> Suggestion | No
             _floor(target.per_weight(body).magnitude(), 0.001) if per_kg else _floor(target.mg, 0.1)
         )
         unit = "mg/kg" if per_kg else "mg"
-        written = (
-            PerKgMass.of(value, "mg/kg_bw").for_weight(body) if per_kg else Mass.of(value, "mg")
-        )
+        written = ONE_MG_PER_KG.scaled(value).for_weight(body) if per_kg else ONE_MG.scaled(value)
         field = "doseQuantity"
     if not value > 0 or not _recheck(context, written).within:
         return None

@@ -42,7 +42,7 @@ from ketamine_cds.adapters.fhir.ketamine_order import (
     referenced_medication,
 )
 from ketamine_cds.adapters.fhir.medication_request import regimen_from_fhir
-from ketamine_cds.adapters.fhir.r4 import Json, parse
+from ketamine_cds.adapters.fhir.r4 import Json, bundle_entries, parse
 from ketamine_cds.adapters.fhir.weight import effective, has_code, weight_of
 from ketamine_cds.domain.episode import AnyEvent, Episode
 from ketamine_cds.domain.errors import UserInputError
@@ -155,24 +155,12 @@ def _common(entry: _Entry) -> Json:
 def _entries(data: Json, name: str) -> list[_Entry]:
     if data.get("resourceType") != "Bundle":
         raise UserInputError(f"{name} is a {data.get('resourceType')!r}, not a Bundle")
-    raw = data.get("entry") or []
-    if not isinstance(raw, list) or len(raw) > MAX_ENTRIES:
-        raise UserInputError(
-            f"{name}: the Bundle's entries are not a list of at most {MAX_ENTRIES}"
-        )
-    parse(
-        {
-            **data,
-            "entry": [
-                {k: v for k, v in e.items() if k != "resource"} for e in raw if isinstance(e, dict)
-            ],
-        },
-        name,
-        "Bundle",
-    )
+    if len(data.get("entry") or []) > MAX_ENTRIES:
+        raise UserInputError(f"{name}: the Bundle has more than {MAX_ENTRIES} entries")
+    raw = bundle_entries(data, name)
     found = []
     for position, entry in enumerate(raw, start=1):
-        resource = entry.get("resource") if isinstance(entry, dict) else None
+        resource = entry.get("resource")
         if resource is None:
             continue
         where = f"{name}, entry {position}"

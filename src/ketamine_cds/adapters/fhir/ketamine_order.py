@@ -26,16 +26,27 @@ from ketamine_cds.domain.units import (
     PerKgMass,
     PerKgRate,
     Rate,
-    parse_amount,
     parse_concentration,
-    parse_rate,
 )
 from ketamine_cds.domain.vocabulary import Route
 
 _CANONICAL = re.compile(r"/PlanDefinition/(?P<id>[a-z0-9][a-z0-9-]*)(?:\|(?P<version>[^|]+))?$")
 _RATE_UCUM = re.compile(r"^(?P<mass>mg|ug|g)(?P<kg>/kg|/\(kg\.)?/?(?P<time>h|min|d)\)?$")
-_MASS_UCUM = {"mg": "mg", "ug": "µg", "g": "g", "mg/kg": "mg/kg", "ug/kg": "µg/kg"}
-_TIME_UCUM = {"s": "s", "min": "min", "h": "h", "d": "day"}
+# UCUM mass and time codes as factors to mg and to "per hour": quantities are built by scaling
+# one canonical unit, since parsing unit text is most of the time of a hook call.
+_TO_MG = {"mg": 1.0, "ug": 1e-3, "g": 1e3}
+_PER_HOUR = {"s": 3600.0, "min": 60.0, "h": 1.0, "d": 1 / 24}
+_DOSE_UCUM = {
+    "mg": ("mg", False),
+    "ug": ("ug", False),
+    "g": ("g", False),
+    "mg/kg": ("mg", True),
+    "ug/kg": ("ug", True),
+}
+ONE_MG_PER_H = Rate.of(1, "mg/hour")
+ONE_MG_PER_KG_PER_H = PerKgRate.of(1, "mg/kg_bw/hour")
+ONE_MG = Mass.of(1, "mg")
+ONE_MG_PER_KG = PerKgMass.of(1, "mg/kg_bw")
 _HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0, "wk": 168.0}
 Recognised = Literal["rxnorm", "text"]
 
@@ -128,17 +139,18 @@ def read_rate(quantity: Any, where: str) -> tuple[Rate | PerKgRate, str]:  # noq
         raise UserInputError(
             f"{where}: the rate unit '{code}' is not one the product reads (mg/h, mg/kg/h, ug/kg/h)"
         )
-    mass = "µg" if match["mass"] == "ug" else match["mass"]
-    per_kg = "/kg" if match["kg"] else ""
-    return parse_rate(f"{float(quantity.value)!r} {mass}{per_kg}/{_TIME_UCUM[match['time']]}"), code
+    value = float(quantity.value) * _TO_MG[match["mass"]] * _PER_HOUR[match["time"]]
+    unit = ONE_MG_PER_KG_PER_H if match["kg"] else ONE_MG_PER_H
+    return unit.scaled(value), code
 
 
 def read_amount(quantity: Any, where: str) -> Mass | PerKgMass:  # noqa: ANN401 - a Quantity
     """A doseQuantity as a dose."""
     code = _quantity_text(quantity, "dose", where).replace("mcg", "ug")
-    if code not in _MASS_UCUM:
+    if code not in _DOSE_UCUM:
         raise UserInputError(f"{where}: the dose unit '{code}' is not one the product reads (mg)")
-    return parse_amount(f"{float(quantity.value)!r} {_MASS_UCUM[code]}")
+    mass, per_kg = _DOSE_UCUM[code]
+    return (ONE_MG_PER_KG if per_kg else ONE_MG).scaled(float(quantity.value) * _TO_MG[mass])
 
 
 def read_route(concept: Any, where: str) -> Route | None:  # noqa: ANN401 - a CodeableConcept
@@ -205,14 +217,14 @@ def _timing(dosage: Any, where: str) -> tuple[Duration | None, float | None]:  #
 
 
 def read_order(
-    data: Json, where: str, medications: dict[str, Any] | None = None
+    data: Json, where: str, medications: dict[str, Any] | None = None, *, codes: bool = True
 ) -> KetamineOrder | None:
     """The ketamine order in ``data``, None when it is not a ketamine order.
 
     Raises :class:`UserInputError` with one sentence for a ketamine order the check cannot read.
     """
     known = medications or {}
-    request = parse(data, where, "MedicationRequest")
+    request = parse(data, where, "MedicationRequest", codes=codes)
     recognised = recognise(request, known)
     if recognised is None:
         return None

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ketamine_cds.adapters.fhir.codes import BODY_WEIGHT, LOINC, UCUM
-from ketamine_cds.adapters.fhir.r4 import Json, parse
+from ketamine_cds.adapters.fhir.r4 import Json, bundle_entries, parse
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.units import BodyWeight
 
@@ -69,35 +69,26 @@ def weight_of(observation: Any, where: str) -> BodyWeight:  # noqa: ANN401 - a f
     raise UserInputError(f"{where}: the body weight unit '{code}' is not kg, g or [lb_av]")
 
 
-def _observations(data: Json, where: str) -> list[tuple[Any, str]]:
+def _observations(data: Json, where: str, *, codes: bool) -> list[tuple[Any, str]]:
     if data.get("resourceType") == "Bundle":
-        parse(
-            {
-                **data,
-                "entry": [
-                    {k: v for k, v in e.items() if k != "resource"} for e in data.get("entry") or []
-                ],
-            },
-            where,
-            "Bundle",
-        )
+        entries = bundle_entries(data, where, codes=codes)
         found = []
-        for position, entry in enumerate(data.get("entry") or [], start=1):
+        for position, entry in enumerate(entries, start=1):
             resource = entry.get("resource") if isinstance(entry, dict) else None
             if isinstance(resource, dict) and resource.get("resourceType") == "Observation":
                 at = f"{where}, entry {position}"
-                found.append((parse(resource, at, "Observation"), at))
+                found.append((parse(resource, at, "Observation", codes=codes), at))
         return found
-    return [(parse(data, where, "Observation"), where)]
+    return [(parse(data, where, "Observation", codes=codes), where)]
 
 
-def latest_weight(data: Json | None, where: str) -> WeightReading | None:
+def latest_weight(data: Json | None, where: str, *, codes: bool = True) -> WeightReading | None:
     """The latest usable body weight in ``data`` (an Observation or a Bundle), if any."""
     if data is None:
         return None
     usable = [
         (obs, at)
-        for obs, at in _observations(data, where)
+        for obs, at in _observations(data, where, codes=codes)
         if has_code(obs, BODY_WEIGHT) and obs.status in _GOOD
     ]
     if not usable:
