@@ -1,9 +1,10 @@
 """The one place where settings are read and adapters are wired (see ``settings``).
 
-``bootstrap()`` reads the settings and points the file-based commands at the hospital's protocol
-folders. ``record_container(settings)`` builds what the record's use cases are handed: a unit of
-work on the database the settings name, the protocol source and the clock. Nothing is built at
-import time.
+``build()`` reads the settings and returns the container every entry point hands to the use
+cases: the protocol source (the shipped protocols and a hospital's folders, re-read when a file
+changes), the product's reference tables and the readers of the files users hand the product.
+``record_container(settings)`` adds the record: a unit of work on the database the settings name,
+the protocol source and the clock. Nothing is built at import time.
 """
 
 from __future__ import annotations
@@ -19,16 +20,36 @@ from ketamine_cds.adapters.db.engine import make_engine, normalise_url
 from ketamine_cds.adapters.db.migrate import require_current
 from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory
 from ketamine_cds.adapters.protocol_source import FileProtocolSource
-from ketamine_cds.service import protocols
+from ketamine_cds.adapters.reference_data import ShippedReferenceData
+from ketamine_cds.adapters.user_files import UserFiles
 from ketamine_cds.service.record_support import RecordDeps
 from ketamine_cds.settings import Settings, read_settings
 
 
 def bootstrap(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from ``environ`` (the process environment by default) and wire adapters."""
+    """Read and check the settings from ``environ`` (the process environment by default)."""
+    return read_settings(environ)
+
+
+@dataclass(frozen=True)
+class Container:
+    """What the entry points hand to the use cases, built from settings."""
+
+    settings: Settings
+    protocols: FileProtocolSource
+    reference: ShippedReferenceData
+    files: UserFiles
+
+
+def build(environ: Mapping[str, str] | None = None) -> Container:
+    """The container for the settings in ``environ`` (the process environment by default)."""
     settings = read_settings(environ)
-    protocols.configure(settings.protocol_dirs)
-    return settings
+    return Container(
+        settings=settings,
+        protocols=FileProtocolSource(settings.protocol_dirs),
+        reference=ShippedReferenceData(),
+        files=UserFiles(),
+    )
 
 
 @dataclass(frozen=True)

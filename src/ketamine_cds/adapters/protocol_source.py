@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from ketamine_cds.adapters.data_files import read_data_text
+from ketamine_cds.adapters.documents import read_bytes
 from ketamine_cds.adapters.protocol_files import (
     describe_validation_error,
     parse_protocol_text,
@@ -69,12 +70,10 @@ class FileProtocolSource:
             return self._local
         found: dict[str, LoadedProtocol] = {}
         for path in paths:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except OSError as error:
-                raise ProtocolFileError(
-                    f"cannot read protocol file {path}: {error.strerror}"
-                ) from None
+            data = read_bytes(path, "protocol file", error_type=ProtocolFileError)
+            # The strict reader refuses anything but UTF-8 before the text is kept.
+            parse_protocol_text(data, path.name)
+            text = data.decode("utf-8-sig")
             protocol = self._parse(text, path.name)
             if protocol.id != path.stem:
                 raise ProtocolFileError(

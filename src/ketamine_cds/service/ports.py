@@ -14,7 +14,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from ketamine_cds.domain.assessment.contraindications import ContraindicationTable
+from ketamine_cds.domain.assessment.evidence import EvidenceTable
 from ketamine_cds.domain.audit import AuditEntry
+from ketamine_cds.domain.opioids.plausibility import PlausibilityTable
+from ketamine_cds.domain.opioids.products import ProductTable
+from ketamine_cds.domain.opioids.tables import EquivalenceTable
 from ketamine_cds.domain.protocols.limits import LimitTable
 from ketamine_cds.domain.protocols.schema import Protocol as ClinicalProtocol
 from ketamine_cds.domain.record import (
@@ -261,4 +266,28 @@ class UnitOfWorkFactory(Protocol):
 
     def __call__(self, *, writing: bool = True) -> UnitOfWork:
         """A new unit of work."""
+        ...
+
+
+class ReferenceData(Protocol):
+    """The product's own cited tables, as shipped with this version of the software."""
+
+    def opioid_tables(self) -> tuple[EquivalenceTable, ...]:
+        """The opioid equivalence tables."""
+        ...
+
+    def opioid_products(self) -> ProductTable:
+        """The RxNorm product table."""
+        ...
+
+    def opioid_plausibility(self) -> PlausibilityTable:
+        """The bounds beyond which an opioid figure is an entry error."""
+        ...
+
+    def contraindications(self) -> ContraindicationTable:
+        """The graded, cited contraindications and cautions."""
+        ...
+
+    def evidence(self) -> EvidenceTable:
+        """Seed 003's evidence levels by indication."""
         ...

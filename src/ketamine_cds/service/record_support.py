@@ -29,6 +29,7 @@ from ketamine_cds.domain.record import (
 )
 from ketamine_cds.domain.roles import Action, NotPermittedError, require
 from ketamine_cds.service.ports import Clock, ProtocolSource, UnitOfWork, UnitOfWorkFactory
+from ketamine_cds.service.results import published
 
 EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
 REFUSALS = (NotPermittedError, NotVerifiedError, LimitRefusedError, StaleRecommendationError)
@@ -186,9 +187,7 @@ def episode_of(
 
 def output_text(recommendation: Recommendation) -> str:
     """A recommendation as stored and as a replay prints it: JSON with the software version."""
-    data = recommendation.model_dump(mode="json")
-    data["software_version"] = __version__
-    return canonical_text(data)
+    return canonical_text(published(recommendation).model_dump(mode="json"))
 
 
 def find_episode(uow: UnitOfWork, episode_id: int, *, for_update: bool = False) -> EpisodeHeader:

@@ -124,10 +124,10 @@ def test_a_bug_in_replay_shows_no_recommendation(
 ) -> None:
     """A bug while replaying exits 70 and writes nothing on stdout: never a recommendation."""
 
-    def broken_replay(path: Path) -> list[object]:
+    def broken_replay(source: object, episode: object) -> list[object]:
         raise AssertionError("unreachable course state")
 
-    monkeypatch.setattr(bedside, "replay_file", broken_replay)
+    monkeypatch.setattr(bedside, "replay_episode", broken_replay)
     episode = tmp_path / "episode.yaml"
     episode.write_bytes(EPISODE)
     result = CliRunner().invoke(

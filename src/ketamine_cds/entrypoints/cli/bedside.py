@@ -11,16 +11,18 @@ from typing import Annotated, Any
 
 import typer
 
+from ketamine_cds.bootstrap import build
 from ketamine_cds.entrypoints.cli.common import (
     EXIT_STATUS_HELP,
     emit_json,
     notice,
     status_of_alerts,
     user_errors,
+    with_references,
     worst_status,
 )
 from ketamine_cds.entrypoints.cli.options import At
-from ketamine_cds.service.episodes import recommend_file, replay_file
+from ketamine_cds.service.episodes import recommend_for, replay_episode
 
 _ACTION_WORDS = {
     "start": "START",
@@ -80,12 +82,15 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Write JSON.")] = False,
     ) -> None:
         """What the protocol says to do at a moment of an episode, with rules and sources."""
-        item = recommend_file(episode, at)
+        container = build()
+        item = recommend_for(container.protocols, container.files.episode(episode), at).model_dump(
+            mode="json"
+        )
         if as_json:
             emit_json(item)
         else:
             lines = [*_lines(item, full=True), f"software {item['software_version']}", notice()]
-            typer.echo("\n".join(lines))
+            typer.echo(with_references("\n".join(lines)))
         raise typer.Exit(_status([item]))
 
     @app.command("replay", epilog=EXIT_STATUS_HELP)
@@ -95,12 +100,16 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Write JSON (a list).")] = False,
     ) -> None:
         """The recommendation after every event of an episode, as a timeline."""
-        items = replay_file(episode)
+        container = build()
+        items = [
+            item.model_dump(mode="json")
+            for item in replay_episode(container.protocols, container.files.episode(episode))
+        ]
         if as_json:
             emit_json(items)
         else:
             lines = [line for item in items for line in _lines(item, full=False)]
             if items:
                 lines.append(f"software {items[0]['software_version']}")
-            typer.echo("\n".join([*lines, notice()]))
+            typer.echo(with_references("\n".join([*lines, notice()])))
         raise typer.Exit(_status(items))

@@ -9,12 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from ketamine_cds import DECISION_SUPPORT_NOTICE
-from ketamine_cds.adapters.protocol_files import read_protocol_file
+from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.protocols.check import CheckResult
 from ketamine_cds.domain.protocols.plan_output import PlanOut
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.units import BodyWeight, Concentration, Duration, Mass, Rate
+from ketamine_cds.domain.vocabulary import Route
 from ketamine_cds.entrypoints.cli.common import (
     EXIT_HARD_LIMIT,
     EXIT_OK,
@@ -23,6 +24,7 @@ from ketamine_cds.entrypoints.cli.common import (
     emit_json,
     notice,
     user_errors,
+    with_references,
 )
 from ketamine_cds.entrypoints.cli.options import (
     Concentration as ConcentrationOption,
@@ -41,6 +43,16 @@ from ketamine_cds.entrypoints.cli.options import (
 from ketamine_cds.entrypoints.cli.render import render_check, render_plan, render_protocol_list
 from ketamine_cds.service import planning
 from ketamine_cds.service.protocols import list_protocols, load_protocol
+
+RouteOption = Annotated[
+    Route | None,
+    typer.Option(
+        "--route",
+        help="Route of the dose (iv, sc, im, oral, sublingual, intranasal); the single-dose hard "
+        "limit is by route. Omitted: the phase's route, else intravenous (the strictest).",
+        case_sensitive=False,
+    ),
+]
 
 EXIT_CODES = {
     "within_protocol": EXIT_OK,
@@ -97,13 +109,15 @@ def check_json(result: CheckResult) -> dict[str, Any]:
         "override": result.override,
         "reasons": list(result.reasons),
         "dose_bands": list(result.dose_bands),
+        "kind": result.kind,
+        "route": result.route.value,
     }
 
 
 @user_errors
 def protocols_command(as_json: JsonFlag = False) -> None:
     """List the protocols the product can use."""
-    found = list_protocols()
+    found = list_protocols(build().protocols)
     if as_json:
         emit_json([_protocol_summary(p) for p in found])
         return
@@ -117,7 +131,7 @@ def show_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one protocol as its committee approved it (YAML-equivalent JSON with --json)."""
-    protocol = load_protocol(protocol_id)
+    protocol = load_protocol(build().protocols, protocol_id)
     if as_json:
         emit_json(protocol.model_dump(mode="json", exclude_none=True))
         return
@@ -142,7 +156,7 @@ def validate_command(
     path: Annotated[Path, typer.Argument(help="Protocol file (YAML).")],
 ) -> None:
     """Validate a protocol file against the schema; one sentence if it does not match."""
-    protocol = read_protocol_file(path)
+    protocol = build().files.protocol(path)
     typer.echo(f"{path}: valid protocol '{protocol.id}' v{protocol.version}")
 
 
@@ -156,11 +170,13 @@ def plan_command(
 ) -> None:
     """The dose plan of a protocol for a patient: doses, limits, monitoring and orders."""
     bag = None if concentration is None else Concentration.of(concentration, "mg/mL")
-    result: PlanOut = planning.plan(protocol_id, _weight(weight_kg, weight_lb), bag)
+    result: PlanOut = planning.plan(
+        build().protocols, protocol_id, _weight(weight_kg, weight_lb), bag
+    )
     if as_json:
         emit_json(result.model_dump(mode="json"))
         return
-    typer.echo(f"{render_plan(result)}\n{notice()}")
+    typer.echo(with_references(f"{render_plan(result)}\n{notice()}"))
 
 
 @user_errors
@@ -172,6 +188,7 @@ def check_command(
     dose: DoseMg = None,
     over: OverMin = None,
     phase: Phase = None,
+    route: RouteOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Check a rate or a dose against the protocol's soft and the product's hard limits."""
@@ -180,17 +197,19 @@ def check_command(
     if over is not None and dose is None:
         raise UserInputError("--over-min goes with --dose-mg")
     result = planning.check(
+        build().protocols,
         protocol_id,
         _weight(weight_kg, weight_lb),
         rate=None if rate is None else Rate.of(rate, "mg/hour"),
         dose=None if dose is None else Mass.of(dose, "mg"),
         over=None if over is None else Duration.of(over, "minute"),
         phase_id=phase,
+        route=route,
     )
     if as_json:
         emit_json(check_json(result))
     else:
-        typer.echo(f"{render_check(result)}\n{notice()}")
+        typer.echo(with_references(f"{render_check(result)}\n{notice()}"))
     raise typer.Exit(EXIT_CODES[result.verdict])
 
 

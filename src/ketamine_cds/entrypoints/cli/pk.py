@@ -9,11 +9,13 @@ import typer
 
 from ketamine_cds.adapters.episode_files import read_episode_file
 from ketamine_cds.adapters.plots import plot_simulation
+from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.pk.regimen import Regimen
+from ketamine_cds.domain.units import BodyWeight
 from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
 from ketamine_cds.service import pk as service
-from ketamine_cds.service.planning import plan_json
+from ketamine_cds.service.planning import plan
 
 pk_app = typer.Typer(
     help="Pharmacokinetics: simulated plasma ketamine from cited models.", no_args_is_help=True
@@ -71,12 +73,14 @@ def _regimen(
         raise UserInputError("give exactly one of --protocol, --episode or --rate-mg-per-h")
     if episode is not None:
         recorded = read_episode_file(episode)
-        plan = plan_json(recorded.protocol.id, recorded.patient.body_weight.kg)
-        return service.regimen_from_episode(recorded, plan, hours or 0.0)
+        planned = plan(build().protocols, recorded.protocol.id, recorded.patient.body_weight)
+        return service.regimen_from_episode(recorded, planned.model_dump(mode="json"), hours or 0.0)
     if protocol is not None:
-        plan = plan_json(protocol, weight_kg)
+        planned = plan(build().protocols, protocol, BodyWeight.from_kg(weight_kg))
         wanted = tuple(p.strip() for p in phases.split(",")) if phases else ()
-        return service.regimen_from_plan(plan, hours or service.DEFAULT_OPEN_ENDED_H, wanted)
+        return service.regimen_from_plan(
+            planned.model_dump(mode="json"), hours or service.DEFAULT_OPEN_ENDED_H, wanted
+        )
     if hours is None:
         raise UserInputError("--rate-mg-per-h needs --hours")
     assert rate is not None  # noqa: S101 - one of the three was given
