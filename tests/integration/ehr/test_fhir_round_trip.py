@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from ehr.hook_builders import make_app, make_service, shipped_protocols
+from ehr.hook_builders import make_app, make_service, products, replay, shipped_protocols
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -26,8 +26,6 @@ from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.units import BodyWeight
 from ketamine_cds.entrypoints.cli.app import app
 from ketamine_cds.entrypoints.http.fhir import episode_bundle_response
-from ketamine_cds.service.episodes import replay_episode
-from ketamine_cds.service.opioids import products
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples" / "episodes").glob("*.yaml"))
 BASE = "https://ketamine.hospital.example"
@@ -36,7 +34,7 @@ BASE = "https://ketamine.hospital.example"
 def _export(episode: Episode) -> dict[str, object]:
     protocol = shipped_protocols().get(episode.protocol.id).protocol
     return episode_bundle(
-        episode, protocol, replay_episode(episode), base=BASE, concentration_mg_per_ml=1.0
+        episode, protocol, replay(episode), base=BASE, concentration_mg_per_ml=1.0
     )
 
 
@@ -48,8 +46,8 @@ def test_an_exported_episode_imported_again_gives_the_same_recommendations(path:
     back = read_episode_bundle(json.loads(text), path.name, products())
     assert back.concentration_mg_per_ml == 1.0
     assert len(back.episode.events) == len(episode.events)
-    before = [r.model_dump() for r in replay_episode(episode)]
-    after = [r.model_dump() for r in replay_episode(back.episode)]
+    before = [r.model_dump() for r in replay(episode)]
+    after = [r.model_dump() for r in replay(back.episode)]
     assert after == before
 
 
@@ -180,7 +178,7 @@ def test_the_api_export_function_answers_fhir_json() -> None:
     """The function behind GET /api/v1/episodes/{id}/fhir answers an R4 Bundle as FHIR JSON."""
     episode = read_episode_file(next(p for p in EXAMPLES if p.stem == "seed-001-case-2"))
     protocol = shipped_protocols().get(episode.protocol.id).protocol
-    response = episode_bundle_response(episode, protocol, replay_episode(episode), base=BASE)
+    response = episode_bundle_response(episode, protocol, replay(episode), base=BASE)
     assert response.media_type == "application/fhir+json"
     assert json.loads(bytes(response.body))["resourceType"] == "Bundle"
 
@@ -195,8 +193,8 @@ def test_fhir_import_command_writes_the_episode_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "12 events" in result.output
     again = read_episode_file(out)
-    assert [r.model_dump() for r in replay_episode(again)] == [
-        r.model_dump() for r in replay_episode(episode)
+    assert [r.model_dump() for r in replay(again)] == [
+        r.model_dump() for r in replay(episode)
     ]
 
 

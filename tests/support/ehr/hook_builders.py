@@ -29,6 +29,10 @@ from ketamine_cds.adapters.cds_hooks.security import (
     SandboxAuthenticator,
 )
 from ketamine_cds.adapters.protocol_source import FileProtocolSource
+from ketamine_cds.adapters.reference_data import ShippedReferenceData
+from ketamine_cds.domain.bedside import Recommendation, recommend
+from ketamine_cds.domain.episode import Episode
+from ketamine_cds.domain.opioids.products import ProductTable
 from ketamine_cds.entrypoints.http.cds_hooks import cds_hooks_router
 from ketamine_cds.entrypoints.http.fhir import fhir_router
 
@@ -234,6 +238,20 @@ def shipped_protocols() -> FileProtocolSource:
     return FileProtocolSource()
 
 
+@functools.lru_cache(maxsize=1)
+def products() -> ProductTable:
+    """The shipped RxNorm opioid product table."""
+    return ShippedReferenceData().opioid_products()
+
+
+def replay(episode: Episode) -> list[Recommendation]:
+    """The engine's recommendation at the start and after every event, in order."""
+    source = shipped_protocols()
+    protocol = source.get(episode.protocol.id).protocol
+    moments = sorted({episode.started_at, *(event.at for event in episode.events)})
+    return [recommend(episode, protocol, source.limits().table, at) for at in moments]
+
+
 def make_service(
     episodes: FakeEpisodes | None = None,
     log: FakeFeedbackLog | None = None,
@@ -252,8 +270,6 @@ def make_service(
 
 def make_app(service: CdsHooksService, auth: Authenticator | None = None) -> FastAPI:
     """A minimal app mounting the CDS Hooks and FHIR routes (sandbox unless ``auth`` is given)."""
-    from ketamine_cds.service.opioids import products  # noqa: PLC0415 - the shipped table, read at build time
-
     app = FastAPI()
     app.include_router(cds_hooks_router(service, auth or SandboxAuthenticator()))
     app.include_router(fhir_router(service.protocols, products()))

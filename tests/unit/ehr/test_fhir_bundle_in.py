@@ -11,11 +11,11 @@ import copy
 from typing import Any
 
 import pytest
+from ehr.hook_builders import products
 
 from ketamine_cds.adapters.fhir.episode_in import read_episode_bundle
 from ketamine_cds.domain.episode import DoseGiven, Observation, Pause, PrnGiven, RateChange, Stop
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.service.opioids import products
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

@@ -10,9 +10,9 @@ import yaml
 
 from ketamine_cds.adapters.documents import read_document
 from ketamine_cds.adapters.fhir.episode_in import imported_json, read_episode_bundle
+from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.entrypoints.cli.common import emit_json, user_errors
-from ketamine_cds.service.opioids import products
 from ketamine_cds.service.protocols import load_protocol
 
 
@@ -40,10 +40,15 @@ def register(app: typer.Typer) -> None:
         data = read_document(file, "FHIR Bundle", as_json=True)
         if not isinstance(data, dict):
             raise UserInputError(f"{file.name} is not a FHIR resource (a JSON object)")
+        built = build()
         imported = read_episode_bundle(
-            data, file.name, products(), protocol_id=protocol, pain_goal=pain_goal
+            data,
+            file.name,
+            built.reference.opioid_products(),
+            protocol_id=protocol,
+            pain_goal=pain_goal,
         )
-        load_protocol(imported.episode.protocol.id)
+        load_protocol(built.protocols, imported.episode.protocol.id)
         result = imported_json(imported)
         if out is not None:
             text = yaml.safe_dump(result["episode"], sort_keys=False, allow_unicode=True)
