@@ -319,6 +319,8 @@ def main() -> None:
         **result,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        # Other work on the machine lengthens every figure: the load average says how much.
+        "load_average_1min": round(os.getloadavg()[0], 1),
     }
     print(
         f"order-sign, {args.concurrency} in flight, {args.workers} worker(s), {result['client']}: "

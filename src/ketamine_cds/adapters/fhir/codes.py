@@ -99,3 +99,8 @@ UCUM_OF: Final[dict[str, str]] = {
 def plan_definition_url(base: str, protocol_id: str) -> str:
     """The canonical URL of a protocol's PlanDefinition under ``base``."""
     return f"{base.rstrip('/')}/fhir/PlanDefinition/{protocol_id}"
+
+
+def ucum(value: float, unit: str, code: str | None = None) -> dict[str, object]:
+    """A FHIR Quantity in UCUM: ``unit`` as shown, ``code`` as UCUM writes it."""
+    return {"value": value, "unit": unit, "system": UCUM, "code": code or UCUM_OF.get(unit, unit)}

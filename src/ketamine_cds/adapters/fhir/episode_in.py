@@ -42,7 +42,7 @@ from ketamine_cds.adapters.fhir.ketamine_order import (
     referenced_medication,
 )
 from ketamine_cds.adapters.fhir.medication_request import regimen_from_fhir
-from ketamine_cds.adapters.fhir.r4 import Json, bundle_entries, parse
+from ketamine_cds.adapters.fhir.r4 import Json, bundle_entries, first_problem, parse
 from ketamine_cds.adapters.fhir.weight import effective, has_code, weight_of
 from ketamine_cds.domain.episode import AnyEvent, Episode
 from ketamine_cds.domain.errors import UserInputError
@@ -608,11 +608,8 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
     try:
         episode = Episode.model_validate(document)
     except ValidationError as error:
-        first = error.errors()[0]
-        at = ".".join(str(p) for p in first["loc"])
-        message = " ".join(str(first["msg"]).removeprefix("Value error, ").split())
         raise UserInputError(
-            f"{name}: the episode read from it is not valid: {message} (at {at})"
+            f"{name}: the episode read from it is not valid: {first_problem(error)}"
         ) from None
     return ImportedEpisode(
         episode=episode,

@@ -64,7 +64,7 @@ def quantity(measure: Measure) -> Json:
         symbol, value = "mg/kg", measure.mg_per_kg
     elif isinstance(measure, Mass):
         symbol, value = "mg", measure.mg
-    return {"value": exact(value), "unit": symbol, "system": c.UCUM, "code": c.UCUM_OF[symbol]}
+    return c.ucum(exact(value), symbol)
 
 
 def _route(route: Route | None) -> Json | None:
@@ -167,7 +167,7 @@ def _observation_parts(event: Observation | Any) -> list[tuple[str, Json, Json, 
             (
                 field,
                 concept,
-                {"valueQuantity": {"value": value, "unit": unit, "system": c.UCUM, "code": unit}},
+                {"valueQuantity": c.ucum(value, unit)},
                 "vital-signs",
             )
         )
@@ -181,12 +181,7 @@ def _observation_parts(event: Observation | Any) -> list[tuple[str, Json, Json, 
             components.append(
                 {
                     "code": _concept(c.LOINC, code, f"{display} blood pressure"),
-                    "valueQuantity": {
-                        "value": value,
-                        "unit": "mmHg",
-                        "system": c.UCUM,
-                        "code": "mm[Hg]",
-                    },
+                    "valueQuantity": c.ucum(value, "mmHg", "mm[Hg]"),
                 }
             )
     if components:
@@ -301,12 +296,7 @@ def _event(b: _Builder, event: AnyEvent, position: int) -> list[str]:
                     "code": _concept(
                         c.OBSERVATION, "med-24h", "Oral morphine equivalent, last 24 h"
                     ),
-                    "valueQuantity": {
-                        "value": event.med_mg_per_24h,
-                        "unit": "mg/24 h",
-                        "system": c.UCUM,
-                        "code": "mg/(24.h)",
-                    },
+                    "valueQuantity": c.ucum(event.med_mg_per_24h, "mg/24 h", "mg/(24.h)"),
                 }
             )
         if event.breakthrough_doses_24h is not None:
@@ -373,7 +363,7 @@ def _header(b: _Builder, concentration_mg_per_ml: float | None) -> None:
         "weight",
         _concept(c.LOINC, c.BODY_WEIGHT, "Body weight"),
         _instant(episode.started_at),
-        {"valueQuantity": {"value": value, "unit": unit[1], "system": c.UCUM, "code": unit[0]}},
+        {"valueQuantity": c.ucum(value, unit[1], unit[0])},
     )
     start = _instant(episode.started_at)
     for name, code, value_json, category in _observation_parts(episode.baseline):
@@ -401,13 +391,8 @@ def _header(b: _Builder, concentration_mg_per_ml: float | None) -> None:
             {
                 "itemCodeableConcept": b.ketamine,
                 "strength": {
-                    "numerator": {
-                        "value": concentration_mg_per_ml,
-                        "unit": "mg",
-                        "system": c.UCUM,
-                        "code": "mg",
-                    },
-                    "denominator": {"value": 1, "unit": "mL", "system": c.UCUM, "code": "mL"},
+                    "numerator": c.ucum(concentration_mg_per_ml, "mg"),
+                    "denominator": c.ucum(1, "mL"),
                 },
             }
         ]

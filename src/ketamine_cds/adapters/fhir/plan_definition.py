@@ -49,36 +49,13 @@ def _dosage(phase: Phase, planned: PhaseOut | None) -> Json:
     }
     if planned is not None:
         if planned.rate_mg_per_h is not None:
-            dosage["doseAndRate"] = [
-                {
-                    "rateQuantity": {
-                        "value": planned.rate_mg_per_h,
-                        "unit": "mg/h",
-                        "system": c.UCUM,
-                        "code": "mg/h",
-                    }
-                }
-            ]
+            dosage["doseAndRate"] = [{"rateQuantity": c.ucum(planned.rate_mg_per_h, "mg/h")}]
         elif planned.dose_mg is not None:
-            dosage["doseAndRate"] = [
-                {
-                    "doseQuantity": {
-                        "value": planned.dose_mg,
-                        "unit": "mg",
-                        "system": c.UCUM,
-                        "code": "mg",
-                    }
-                }
-            ]
+            dosage["doseAndRate"] = [{"doseQuantity": c.ucum(planned.dose_mg, "mg")}]
         if planned.ceiling_rate_mg_per_h is not None:
             dosage["maxDosePerPeriod"] = {
-                "numerator": {
-                    "value": planned.ceiling_rate_mg_per_h,
-                    "unit": "mg",
-                    "system": c.UCUM,
-                    "code": "mg",
-                },
-                "denominator": {"value": 1, "unit": "h", "system": c.UCUM, "code": "h"},
+                "numerator": c.ucum(planned.ceiling_rate_mg_per_h, "mg"),
+                "denominator": c.ucum(1, "h"),
             }
         return dosage
     rate = _figure(phase.rate)

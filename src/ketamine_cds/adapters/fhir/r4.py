@@ -22,6 +22,7 @@ from fhirclient.models.fhirabstractbase import FHIRValidationError
 from fhirclient.models.fhirabstractresource import FHIRAbstractResource
 from fhirclient.models.fhirelementfactory import FHIRElementFactory
 from jsonschema import Draft6Validator  # type: ignore[import-untyped]
+from pydantic import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT6
 
@@ -47,6 +48,14 @@ def _first_error(error: FHIRValidationError) -> str:
     message = " ".join(str(current).strip("'\"").split())
     message = message.split(" on <", 1)[0].split(" in data for <", 1)[0]
     return f"{message} (at {'.'.join(path) or 'the top level'})"
+
+
+def first_problem(error: ValidationError) -> str:
+    """Pydantic's first complaint as one clause, with where it is: ``msg (at a.b)``."""
+    first = error.errors()[0]
+    at = ".".join(str(p) for p in first["loc"]) or "the top level"
+    message = " ".join(str(first["msg"]).removeprefix("Value error, ").split()).rstrip(".")
+    return f"{message} (at {at})"
 
 
 def _non_finite(data: object) -> bool:

@@ -23,6 +23,7 @@ from ketamine_cds.adapters.cds_hooks.hooks import (
 )
 from ketamine_cds.adapters.cds_hooks.models import FeedbackRequest, HookRequest, Wire
 from ketamine_cds.adapters.cds_hooks.security import Authenticator, NotAuthenticatedError
+from ketamine_cds.adapters.fhir.r4 import first_problem
 from ketamine_cds.domain.errors import UserInputError
 
 
@@ -33,10 +34,7 @@ def _sentence(status: int, text: str, headers: dict[str, str] | None = None) -> 
 
 
 def _invalid(error: ValidationError) -> JSONResponse:
-    first = error.errors()[0]
-    at = ".".join(str(p) for p in first["loc"]) or "the body"
-    message = " ".join(str(first["msg"]).removeprefix("Value error, ").split()).rstrip(".")
-    return _sentence(400, f"the request is not valid CDS Hooks: {message} (at {at})")
+    return _sentence(400, f"the request is not valid CDS Hooks: {first_problem(error)}")
 
 
 def _json(model: Wire) -> JSONResponse:
