@@ -235,6 +235,21 @@ def test_an_unreadable_ketamine_order_gets_a_warning_saying_why(client: TestClie
     assert "mL/h" in card["detail"]
 
 
+def test_an_unreadable_order_needs_no_weight_to_say_so(client: TestClient) -> None:
+    """An order in mL/h without a weight: the warning card, not 412."""
+    cards = _cards(client, hook_request(ketamine_order(7, "mL/h"), weight="omit"))
+    assert [c["indicator"] for c in cards] == ["warning"]
+
+
+def test_without_a_protocol_the_suggestion_is_the_product_wide_ceiling(client: TestClient) -> None:
+    """40 mg/h, no protocol: rewritten to 35 mg/h (0.5 mg/kg/h for 70 kg), named as product-wide."""
+    card = _cards(client, hook_request(ketamine_order(40, protocol=None)))[0]
+    suggestion = card["suggestions"][0]
+    assert suggestion["label"] == "Change the order to the product-wide ceiling of 35 mg/h"
+    rate = suggestion["actions"][0]["resource"]["dosageInstruction"][0]["doseAndRate"][0]
+    assert rate["rateQuantity"]["value"] == 35
+
+
 def test_a_weight_in_pounds_is_converted_and_shown(client: TestClient) -> None:
     """100 [lb_av] = 45.359237 kg: the ceiling is 0.2 mg/kg/h × 45.359237 kg = 9.0718474 mg/h."""
     body = hook_request(ketamine_order(18), weight=searchset(weight_observation(100, "[lb_av]")))

@@ -193,9 +193,7 @@ def test_fhir_import_command_writes_the_episode_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "12 events" in result.output
     again = read_episode_file(out)
-    assert [r.model_dump() for r in replay(again)] == [
-        r.model_dump() for r in replay(episode)
-    ]
+    assert [r.model_dump() for r in replay(again)] == [r.model_dump() for r in replay(episode)]
 
 
 def test_fhir_import_of_something_else_is_one_sentence_and_exit_2(tmp_path: Path) -> None:

@@ -165,7 +165,6 @@ class CdsHooksService:
         orders, failed = _draft_orders(request.context, hook)
         if not orders and not failed:
             return []
-        weight = self._weight(request, patient)
         active = self.episodes.active_for(patient)
         base = app_url.rstrip("/")
         link = (
@@ -185,7 +184,10 @@ class CdsHooksService:
                     card_id, where, sentence, Source(label="ketamine-cds", topic=TOPIC), (link,)
                 )
             )
-        cards.extend(self._order_card(request, order, weight, base, link) for order in orders)
+        if orders:
+            # An order that cannot be read needs no weight to say so; one that is checked does.
+            weight = self._weight(request, patient)
+            cards.extend(self._order_card(request, order, weight, base, link) for order in orders)
         return cards
 
     def _order_card(

@@ -262,7 +262,7 @@ def suggestion_of(context: OrderContext, result: CheckResult) -> Suggestion | No
     entry[field] = {"value": round(value, 6), "unit": unit, "system": UCUM, "code": UCUM_OF[unit]}
     shown = f"{num(value)} {unit}"
     return Suggestion(
-        label=f"Change the order to the protocol's ceiling of {shown}",
+        label=f"Change the order to {_ceiling_name(context)} of {shown}",
         uuid=uuid.uuid5(context.card_id, "ceiling"),
         isRecommended=True,
         actions=[
@@ -274,6 +274,10 @@ def suggestion_of(context: OrderContext, result: CheckResult) -> Suggestion | No
             )
         ],
     )
+
+
+def _ceiling_name(context: OrderContext) -> str:
+    return "the protocol's ceiling" if context.protocol is not None else "the product-wide ceiling"
 
 
 def _limit_source(result: CheckResult) -> str:
