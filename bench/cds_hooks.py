@@ -49,15 +49,11 @@ WRK = shutil.which("wrk")
 WARM_UP = 100
 
 
-def app_factory() -> Any:  # noqa: ANN401 - a FastAPI app
-    """The CDS Hooks routes with JWT authentication (built in each server worker)."""
-    from fastapi import FastAPI  # noqa: PLC0415 - the child process only
-
+def _service() -> Any:  # noqa: ANN401 - a CdsHooksService
+    """The CDS Hooks service on the shipped protocols, with no episodes and no feedback kept."""
     from ketamine_cds.adapters.cds_hooks.hooks import CdsHooksService  # noqa: PLC0415
-    from ketamine_cds.adapters.cds_hooks.security import authenticator  # noqa: PLC0415
     from ketamine_cds.adapters.clock import SystemClock  # noqa: PLC0415
     from ketamine_cds.adapters.protocol_source import FileProtocolSource  # noqa: PLC0415
-    from ketamine_cds.entrypoints.http.cds_hooks import cds_hooks_router  # noqa: PLC0415
 
     class NoEpisodes:
         def active_for(self, _patient_id: str) -> None:
@@ -67,10 +63,19 @@ def app_factory() -> Any:  # noqa: ANN401 - a FastAPI app
         def record(self, _feedback: list[Any]) -> None:
             return None
 
-    service = CdsHooksService(FileProtocolSource(), NoEpisodes(), NoFeedback(), SystemClock())
+    return CdsHooksService(FileProtocolSource(), NoEpisodes(), NoFeedback(), SystemClock())
+
+
+def app_factory() -> Any:  # noqa: ANN401 - a FastAPI app
+    """The CDS Hooks routes with JWT authentication (built in each server worker)."""
+    from fastapi import FastAPI  # noqa: PLC0415 - the child process only
+
+    from ketamine_cds.adapters.cds_hooks.security import authenticator  # noqa: PLC0415
+    from ketamine_cds.entrypoints.http.cds_hooks import cds_hooks_router  # noqa: PLC0415
+
     auth = authenticator(sandbox=False, issuers=(ISSUER,), jwks=os.environ["BENCH_JWKS"])
     app = FastAPI()
-    app.include_router(cds_hooks_router(service, auth, public_url=os.environ["BENCH_BASE"]))
+    app.include_router(cds_hooks_router(_service(), auth, public_url=os.environ["BENCH_BASE"]))
     return app
 
 
@@ -114,7 +119,7 @@ def _wrk(
     url: str, tokens: list[str], body: dict[str, Any], args: argparse.Namespace
 ) -> dict[str, Any]:
     """Run wrk (C, little CPU of its own) with one unused token per request; its percentiles."""
-    threads = 2
+    threads = min(2, args.concurrency)  # wrk needs a connection per thread
     per_thread = len(tokens) // threads
     with tempfile.TemporaryDirectory() as folder:
         paths = {name: Path(folder) / name for name in ("tokens", "body.json", "script.lua")}
@@ -206,7 +211,17 @@ def _percentile(values: list[float], share: float) -> float:
 def _wrk_get(url: str, args: argparse.Namespace) -> str:
     """wrk on the discovery document: the HTTP stack's own floor, measured in the same run."""
     return subprocess.run(
-        [WRK, "-t", "2", "-c", str(args.concurrency), "-d", f"{args.seconds}s", "--latency", url],
+        [
+            WRK,
+            "-t",
+            str(min(2, args.concurrency)),
+            "-c",
+            str(args.concurrency),
+            "-d",
+            f"{args.seconds}s",
+            "--latency",
+            url,
+        ],
         capture_output=True,
         text=True,
         timeout=args.seconds + 60,
@@ -238,6 +253,21 @@ def _wrk_result(out: str) -> dict[str, float]:
         if line.strip().startswith("Latency") and len(parts) >= 4:
             found["max_ms"] = round(_ms(parts[3]), 1)
     return found
+
+
+def _handler_cpu_ms(calls: int = 300) -> float:
+    """CPU time of one order-sign answer in this process (the service alone, no HTTP): a figure
+    other work on the machine barely moves, unlike the wall-clock latencies."""
+    from ketamine_cds.adapters.cds_hooks.hooks import ORDER_SIGN  # noqa: PLC0415
+    from ketamine_cds.adapters.cds_hooks.models import HookRequest  # noqa: PLC0415
+
+    service = _service()
+    requests = [HookRequest.model_validate(hook_request(ketamine_order(18))) for _ in range(calls)]
+    service.call(ORDER_SIGN, requests[0], "http://127.0.0.1")
+    started = time.process_time()
+    for request in requests:
+        service.call(ORDER_SIGN, request, "http://127.0.0.1")
+    return round((time.process_time() - started) / calls * 1000, 2)
 
 
 def _measure(args: argparse.Namespace, key: Any, url: str) -> dict[str, Any]:  # noqa: ANN401 - a signing key
@@ -314,6 +344,7 @@ def main() -> None:
             child.wait(timeout=10)
     result = {
         "benchmark": "cds-hooks order-sign",
+        "handler_cpu_ms": _handler_cpu_ms(),
         "concurrency": args.concurrency,
         "server_workers": args.workers,
         **result,
@@ -325,7 +356,8 @@ def main() -> None:
     print(
         f"order-sign, {args.concurrency} in flight, {args.workers} worker(s), {result['client']}: "
         f"p50 {result.get('p50_ms')} ms, p90 {result.get('p90_ms')} ms, p99 {result.get('p99_ms')} "
-        f"ms, max {result.get('max_ms')} ms, {result.get('requests_per_s')} req/s"
+        f"ms, max {result.get('max_ms')} ms, {result.get('requests_per_s')} req/s; service alone "
+        f"{result['handler_cpu_ms']} ms CPU a call; load average {result['load_average_1min']}"
     )
     print(json.dumps(result))
 
