@@ -197,3 +197,59 @@ def test_suggestions_without_selection_behavior_are_refused() -> None:
                 "suggestions": [{"label": "x", "actions": []}],
             }
         )
+
+
+def test_the_patient_view_card_says_an_assessment_is_overdue_and_lists_open_alerts() -> None:
+    """Next assessment 40 min ago, one notify alert: a warning saying overdue and the alert."""
+    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
+    from uuid import uuid4  # noqa: PLC0415
+
+    from ketamine_cds.adapters.cds_hooks.patient_view import patient_card  # noqa: PLC0415
+    from ketamine_cds.adapters.cds_hooks.ports import ActiveEpisode  # noqa: PLC0415
+    from ketamine_cds.domain.bedside.output import Alert, Recommendation  # noqa: PLC0415
+    from ketamine_cds.domain.episode import Episode  # noqa: PLC0415
+
+    now = datetime(2024, 5, 2, 14, 0, tzinfo=UTC)
+    episode = Episode.model_validate(
+        {
+            "patient": {"id": "p", "weight": "70 kg"},
+            "protocol": {"id": "cancer-continuous"},
+            "started_at": "2024-05-02T10:00:00Z",
+            "baseline": {"pain": 8},
+            "pain_goal": 4,
+            "events": [
+                {
+                    "type": "rate_change",
+                    "at": "2024-05-02T10:00:00Z",
+                    "rate": "7 mg/h",
+                    "by": "nina",
+                },
+                {"type": "observation", "at": "2024-05-02T12:30:00Z", "pain": 6, "heart_rate": 115},
+            ],
+        }
+    )
+    alert = Alert(
+        kind="notify", text="Heart rate above 110", source="seed 001", rule="notify-heart-rate"
+    )
+    recommendation = Recommendation(
+        at=now,
+        protocol_id="cancer-continuous",
+        protocol_version="1.0.0",
+        phase="infusion",
+        action="ask_physician",
+        rate_mg_per_h=7,
+        reasons=[],
+        alerts=[alert],
+        next_assessment_at=now - timedelta(minutes=40),
+        prn=[],
+    )
+    card = patient_card(
+        ActiveEpisode("9", episode, recommendation, 1.0), now, Source(label="k"), (), uuid4()
+    )
+    assert card.indicator == "warning"
+    assert card.summary.startswith("Ketamine infusion 7 mg/h (7 mL/h); pain 6/10 1 h 30 min ago")
+    assert "assessment overdue" in card.summary
+    assert card.detail is not None
+    assert "overdue by 40 min" in card.detail
+    assert "Heart rate above 110" in card.detail
+    assert "not recorded" in card.detail  # no opioid use recorded: the MED is said to be missing
