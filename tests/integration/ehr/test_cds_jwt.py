@@ -145,6 +145,35 @@ def test_a_key_id_pointing_to_a_trusted_key_but_signed_by_another_is_refused(
     assert _post(client, token(impostor, AUDIENCE)) == 401
 
 
+def test_a_token_naming_a_key_of_the_other_family_is_refused(client: TestClient) -> None:
+    """Signed ES384 but naming the trusted RSA key's kid: 401, not a server error."""
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "exp": now + 300, "iat": now, "jti": "x4"}
+    crossed = jwt.encode(claims, ES.private, algorithm="ES384", headers={"kid": RS.kid})
+    assert _post(client, crossed) == 401
+
+
+def test_an_es384_token_with_a_p256_key_of_the_same_kid_is_refused() -> None:
+    """A trusted kid whose key is on another curve than ES384's: refused, not a server error."""
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+
+    p256 = signing_key("ES384")
+    private = ec.generate_private_key(ec.SECP256R1())
+    algorithm = jwt.algorithms.ECAlgorithm(jwt.algorithms.ECAlgorithm.SHA256)
+    jwk = {**json.loads(algorithm.to_jwk(private.public_key())), "kid": p256.kid}
+    auth = jwt_auth(type(p256)(p256.kid, "ES384", private, jwk))
+    client = TestClient(make_app(make_service(), auth))
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "exp": now + 300, "iat": now, "jti": "x5"}
+    signed = jwt.encode(claims, private, algorithm="ES256", headers={"kid": p256.kid})
+    header, payload, _ = signed.split(".")
+    relabelled = (
+        f"{_part({'alg': 'ES384', 'typ': 'JWT', 'kid': p256.kid})}.{payload}.{signed.split('.')[2]}"
+    )
+    assert header
+    assert _post(client, relabelled) == 401
+
+
 def test_a_replayed_token_is_refused(client: TestClient) -> None:
     """The same token (same jti) is accepted once."""
     once = token(ES, AUDIENCE)

@@ -175,6 +175,13 @@ def test_observations_before_the_start_are_the_baseline() -> None:
     )
 
 
+def test_the_baseline_is_the_latest_reading_before_the_start_whatever_the_order() -> None:
+    """An older pain score listed after the newer one does not replace it in the baseline."""
+    bundle = ehr_bundle()
+    bundle["entry"].append({"resource": _obs("72514-3", "2024-05-02T06:00:00Z", valueInteger=3)})
+    assert read_episode_bundle(bundle, "ehr.json", products()).episode.baseline.pain == 8
+
+
 def test_observations_at_one_time_become_one_observation_event() -> None:
     """Pain (38208-5), respiratory rate and SpO2 (59408-5) at 12:00 are one observation."""
     events = read_episode_bundle(ehr_bundle(), "ehr.json", products()).episode.events

@@ -24,6 +24,7 @@ from typing import Protocol
 import jwt
 
 ALLOWED_ALGORITHMS = ("ES384", "RS384")
+_KEY_TYPE = {"ES384": "EC", "RS384": "RSA"}
 LEEWAY_S = 60  # clock difference tolerated between the EHR and the service
 SANDBOX_CLIENT = "sandbox"
 log = logging.getLogger("ketamine_cds.cds_hooks")
@@ -126,6 +127,28 @@ class Authenticator(Protocol):
         ...
 
 
+def _bearer(authorization: str | None) -> tuple[str, str, str]:
+    """The token of a bearer header, with its algorithm and key id, checked before any key."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise NotAuthenticatedError("the request has no bearer token")
+    token = authorization.removeprefix("Bearer ").strip()
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError:
+        raise NotAuthenticatedError("the bearer token is not a JWT") from None
+    alg = header.get("alg")
+    if alg not in ALLOWED_ALGORITHMS:
+        raise NotAuthenticatedError(
+            f"the token is signed with {alg!r}; only ES384 and RS384 are accepted"
+        )
+    if header.get("typ") not in (None, "JWT"):
+        raise NotAuthenticatedError("the token's typ is not JWT")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise NotAuthenticatedError("the token names no key (kid)")
+    return token, alg, kid
+
+
 @dataclass(frozen=True)
 class JwtAuthenticator:
     """Bearer JWTs from the configured issuers, signed by the configured keys."""
@@ -136,24 +159,10 @@ class JwtAuthenticator:
 
     def client(self, authorization: str | None, audience: str) -> str:
         """The issuer of a valid token for ``audience``."""
-        if not authorization or not authorization.startswith("Bearer "):
-            raise NotAuthenticatedError("the request has no bearer token")
-        token = authorization.removeprefix("Bearer ").strip()
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.InvalidTokenError:
-            raise NotAuthenticatedError("the bearer token is not a JWT") from None
-        alg = header.get("alg")
-        if alg not in ALLOWED_ALGORITHMS:
-            raise NotAuthenticatedError(
-                f"the token is signed with {alg!r}; only ES384 and RS384 are accepted"
-            )
-        if header.get("typ") not in (None, "JWT"):
-            raise NotAuthenticatedError("the token's typ is not JWT")
-        kid = header.get("kid")
-        if not isinstance(kid, str) or not kid:
-            raise NotAuthenticatedError("the token names no key (kid)")
+        token, alg, kid = _bearer(authorization)
         key = self.keys.key(kid)
+        if key.key_type != _KEY_TYPE[alg]:
+            raise NotAuthenticatedError(f"the token's key '{kid}' is not a {alg} key")
         try:
             claims = jwt.decode(
                 token,
@@ -163,7 +172,7 @@ class JwtAuthenticator:
                 leeway=LEEWAY_S,
                 options={"require": ["iss", "aud", "exp", "iat", "jti"]},
             )
-        except jwt.InvalidTokenError as error:
+        except jwt.PyJWTError as error:
             raise NotAuthenticatedError(f"the token is not accepted: {error}") from None
         issuer = str(claims["iss"])
         if issuer not in self.issuers:

@@ -478,7 +478,12 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
             "cannot be told"
         )
     provenance = _provenance(entries, reading)
-    observations = [e for e in entries if e.resource.resource_type == "Observation"]
+    # In time order, so the baseline keeps the latest reading of each sign before the start.
+    earliest = datetime.min.replace(tzinfo=UTC)
+    observations = sorted(
+        (e for e in entries if e.resource.resource_type == "Observation"),
+        key=lambda e: (effective(e.resource) or earliest, e.position),
+    )
     weights = [
         e
         for e in observations
