@@ -23,7 +23,6 @@ def byte_limit(*, as_json: bool) -> int:
     """The size limit of a document in one of the two formats."""
     return MAX_JSON_BYTES if as_json else MAX_BYTES
 
-
 MAX_DEPTH = 32
 """The deepest nesting of mappings and lists read; the product's formats need at most 12."""
 

@@ -65,7 +65,9 @@ class Notes:
         else:
             self.reasons.append(Reason(rule=rule, text=text, source=source or PRODUCT))
 
-    def alert(self, kind: AlertKind, text: str, rule: Rule | None = None, source: str = "") -> None:
+    def alert(
+        self, kind: AlertKind, text: str, rule: Rule | None = None, source: str = ""
+    ) -> None:
         """Record an alert, with the rule and source it rests on; the same alert once."""
         item = Alert(
             kind=kind,

@@ -98,9 +98,7 @@ def soft_alert(ctx: Context, result: CheckResult, covered: str | None) -> None:
     source = "; ".join(limit.sources) if limit is not None else ""
     if covered is not None:
         ctx.notes.alert(
-            "override_in_effect",
-            f"{result.reasons[0]} Above the soft ceiling; {covered}",
-            None,
+            "override_in_effect", f"{result.reasons[0]} Above the soft ceiling; {covered}", None,
             source,
         )
         return

@@ -292,10 +292,7 @@ def _dose(state: EpisodeState, event: DoseGiven, position: int) -> None:
         state.anomalies.append(f"event {position} gives a range, not the dose given")
         return
     given = Given(
-        event.at,
-        amount_for(dose, state.weight),
-        event.route or state.route,
-        position,
+        event.at, amount_for(dose, state.weight), event.route or state.route, position,
         state.phase_id,
     )
     state.doses.append(given)

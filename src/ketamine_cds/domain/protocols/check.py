@@ -309,7 +309,9 @@ def check_dose(  # noqa: PLR0913 - every argument is a distinct clinical input
         raise UserInputError(f"a dose given over {over} is not a time; give minutes above zero")
     way = _route_of(protocol, phase_id, route)
     if over is not None and over > limits.bolus_max_over:
-        return _timed_dose(protocol, weight, dose, limits, over=over, phase_id=phase_id, route=way)
+        return _timed_dose(
+            protocol, weight, dose, limits, over=over, phase_id=phase_id, route=way
+        )
     context = _context(protocol, weight, limits, dose, kind="single_dose", route=way, over=over)
     refused = context.hard(dose)
     if refused is not None:
@@ -331,7 +333,9 @@ def _timed_dose(  # noqa: PLR0913 - every argument is a distinct clinical input
     route: Route,
 ) -> CheckResult:
     """A dose over more than an hour: its rate, and the total against timed phases' ceilings."""
-    as_rate = check_rate(protocol, weight, dose.over(over), limits, phase_id=phase_id, route=route)
+    as_rate = check_rate(
+        protocol, weight, dose.over(over), limits, phase_id=phase_id, route=route
+    )
     if as_rate.hard or protocol is None:
         return as_rate
     context = _context(protocol, weight, limits, dose, kind="single_dose", route=route, over=over)
@@ -354,7 +358,9 @@ def check_daily(
 ) -> CheckResult:
     """Check everything given in 24 hours, as intravenous equivalent, against the hard limit."""
     limits.check_weight(weight)
-    context = _context(protocol, weight, limits, iv_equivalent, kind="daily_total", route=Route.IV)
+    context = _context(
+        protocol, weight, limits, iv_equivalent, kind="daily_total", route=Route.IV
+    )
     refused = context.hard(iv_equivalent)
     if refused is not None:
         return refused

@@ -284,7 +284,9 @@ def _prn_out(protocol: Protocol) -> list[PrnOut]:
     return found
 
 
-def check_phase(protocol: Protocol, item: ResolvedPhase, limits: LimitTable) -> CheckResult | None:
+def check_phase(
+    protocol: Protocol, item: ResolvedPhase, limits: LimitTable
+) -> CheckResult | None:
     """The phase's own starting figure through the one dose check (None: no figure given)."""
     phase, weight = item.phase, item.weight
     if phase.kind == "continuous":

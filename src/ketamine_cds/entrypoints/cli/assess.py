@@ -197,7 +197,9 @@ def register(app: typer.Typer) -> None:
         patient: Annotated[Path, typer.Argument(help="Patient file (YAML or JSON).")],
         protocol: Annotated[
             str | None,
-            typer.Option("--protocol", help="Assess against this protocol only.", parser=name_text),
+            typer.Option(
+                "--protocol", help="Assess against this protocol only.", parser=name_text
+            ),
         ] = None,
         as_json: Annotated[
             bool, typer.Option("--json", help="Write JSON instead of text.")

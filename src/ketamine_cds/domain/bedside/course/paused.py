@@ -14,7 +14,9 @@ def while_paused(ctx: Context) -> Decision:
     session = session_resume(ctx)
     if session is not None:
         return session
-    rule = next((r for r in ctx.protocol.side_effects if r.action == "pause" and r.pause_for), None)
+    rule = next(
+        (r for r in ctx.protocol.side_effects if r.action == "pause" and r.pause_for), None
+    )
     if rule is None or rule.pause_for is None:
         ctx.notes.reason(
             "no-restart-rule",

@@ -10,7 +10,9 @@ from ketamine_cds.domain.units import Mass, Rate
 
 def transitions(ctx: Context, *kinds: str) -> list[Transition]:
     """Transitions out of this phase of the given kinds."""
-    return [t for t in ctx.protocol.transitions if t.from_phase == ctx.phase.id and t.when in kinds]
+    return [
+        t for t in ctx.protocol.transitions if t.from_phase == ctx.phase.id and t.when in kinds
+    ]
 
 
 def to_next(ctx: Context, transition: Transition, why: str) -> Decision:
