@@ -44,6 +44,7 @@ COMMANDS: dict[str, Entry] = {
     "user": Entry(("users",), "The people who use the record, and their roles."),
     "episode": Entry(("record",), "Episodes in the clinical record."),
     "audit": Entry(("audit",), "The audit trail: verify that nothing was rewritten."),
+    "fhir": Entry(("fhir",), "FHIR R4 in and out."),
 }
 
 
