@@ -53,17 +53,24 @@ class FileProtocolSource:
             self._parsed[digest] = kept
         return kept[1]
 
-    def _shipped(self) -> dict[str, LoadedProtocol]:
+    def _texts(self) -> dict[str, str]:
         # The shipped files are part of the installed software: read once per source.
         if self._shipped_texts is None:
             self._shipped_texts = shipped_protocol_texts()
-        found: dict[str, LoadedProtocol] = {}
-        for name, text in self._shipped_texts.items():
-            protocol = self._parse(text, name)
-            found[protocol.id] = LoadedProtocol(protocol, text, content_hash(text))
-        return found
+        return self._shipped_texts
 
-    def _hospital(self, shipped: dict[str, LoadedProtocol]) -> dict[str, LoadedProtocol]:
+    def _shipped_one(self, name: str) -> LoadedProtocol:
+        text = self._texts()[name]
+        protocol = self._parse(text, name)
+        if f"{protocol.id}.yaml" != name:
+            # A shipped file is found by its name, so its name must be its id.
+            raise ProtocolFileError(f"{name} declares id '{protocol.id}'; it must be {name[:-5]}")
+        return LoadedProtocol(protocol, text, content_hash(text))
+
+    def _shipped_ids(self) -> set[str]:
+        return {name.removesuffix(".yaml") for name in self._texts()}
+
+    def _hospital(self, shipped: set[str]) -> dict[str, LoadedProtocol]:
         paths = sorted(p for folder in self.extra_dirs for p in folder.glob("*.yaml"))
         stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
         if stamp == self._local_stamp:
@@ -89,21 +96,22 @@ class FileProtocolSource:
         self._local_stamp, self._local = stamp, found
         return found
 
-    def _all(self) -> dict[str, LoadedProtocol]:
-        shipped = self._shipped()
-        return {**shipped, **self._hospital(shipped)}
-
     def get(self, protocol_id: str) -> LoadedProtocol:
-        """The protocol with this id, as its file says now."""
-        found = self._all()
-        if protocol_id not in found:
-            known = ", ".join(sorted(found))
+        """The protocol with this id, as its file says now (only that file is parsed)."""
+        shipped = self._shipped_ids()
+        local = self._hospital(shipped)
+        if protocol_id in shipped:
+            return self._shipped_one(f"{protocol_id}.yaml")
+        if protocol_id not in local:
+            known = ", ".join(sorted(shipped | set(local)))
             raise UserInputError(f"there is no protocol '{protocol_id}'; known protocols: {known}")
-        return found[protocol_id]
+        return local[protocol_id]
 
     def all(self) -> list[LoadedProtocol]:
         """Every protocol, ordered by id."""
-        found = self._all()
+        shipped = self._shipped_ids()
+        found = {name: self._shipped_one(f"{name}.yaml") for name in shipped}
+        found.update(self._hospital(shipped))
         return [found[key] for key in sorted(found)]
 
     def limits(self) -> LoadedLimits:

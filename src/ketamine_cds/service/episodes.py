@@ -10,22 +10,12 @@ from datetime import datetime
 
 from ketamine_cds.domain.bedside import recommend
 from ketamine_cds.domain.episode import Episode
-from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.moments import parse_time
 from ketamine_cds.service.ports import ProtocolSource
 from ketamine_cds.service.results import RecommendationRecord, published
 
-
-def parse_time(text: str) -> datetime:
-    """Read a timezone-aware ISO 8601 time, e.g. ``2024-03-02T08:00Z``."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UserInputError(
-            f"'{text}' is not a time; write it as ISO 8601 with a zone (2024-03-02T08:00Z)"
-        ) from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise UserInputError(f"the time '{text}' has no time zone; add one (e.g. Z or +01:00)")
-    return moment
+# parse_time is offered here too, where callers found it first.
+__all__ = ["parse_time", "recommend_for", "replay_episode"]
 
 
 def recommend_for(

@@ -12,26 +12,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
-from ketamine_cds.domain.assessment.contraindications import ContraindicationTable
-from ketamine_cds.domain.assessment.evidence import EvidenceTable
-from ketamine_cds.domain.audit import AuditEntry
-from ketamine_cds.domain.opioids.plausibility import PlausibilityTable
-from ketamine_cds.domain.opioids.products import ProductTable
-from ketamine_cds.domain.opioids.tables import EquivalenceTable
-from ketamine_cds.domain.protocols.limits import LimitTable
-from ketamine_cds.domain.protocols.schema import Protocol as ClinicalProtocol
-from ketamine_cds.domain.record import (
-    EpisodeHeader,
-    NewEpisode,
-    NewRecommendation,
-    StoredEvent,
-    StoredRecommendation,
-    User,
-    Verification,
-    WeightEntry,
-)
+if TYPE_CHECKING:  # the ports name these types; a command imports only those it uses
+    from ketamine_cds.domain.assessment.contraindications import ContraindicationTable
+    from ketamine_cds.domain.assessment.evidence import EvidenceTable
+    from ketamine_cds.domain.audit import AuditEntry
+    from ketamine_cds.domain.opioids.plausibility import PlausibilityTable
+    from ketamine_cds.domain.opioids.products import ProductTable
+    from ketamine_cds.domain.opioids.tables import EquivalenceTable
+    from ketamine_cds.domain.protocols.limits import LimitTable
+    from ketamine_cds.domain.protocols.schema import Protocol as ClinicalProtocol
+    from ketamine_cds.domain.record import (
+        EpisodeHeader,
+        NewEpisode,
+        NewRecommendation,
+        StoredEvent,
+        StoredRecommendation,
+        User,
+        Verification,
+        WeightEntry,
+    )
 
 
 @dataclass(frozen=True)

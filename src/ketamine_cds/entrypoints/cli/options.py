@@ -24,7 +24,7 @@ from ketamine_cds.adapters.plausible_values import (
     time_outside_text,
 )
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.service.episodes import parse_time
+from ketamine_cds.domain.moments import parse_time
 
 MIN_CONCENTRATION_MG_PER_ML = 0.1
 MAX_CONCENTRATION_MG_PER_ML = 100.0

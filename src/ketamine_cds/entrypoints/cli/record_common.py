@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 
 from ketamine_cds.bootstrap import RecordContainer, bootstrap, record_container
+from ketamine_cds.domain.moments import parse_time
 from ketamine_cds.domain.record import (
     EpisodeHeader,
     LimitRefusedError,
@@ -23,7 +24,6 @@ from ketamine_cds.entrypoints.cli.common import (
     EXIT_SOFT_OR_INCOMPLETE,
     user_errors,
 )
-from ketamine_cds.service.episodes import parse_time
 
 P = ParamSpec("P")
 R = TypeVar("R")
