@@ -26,6 +26,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 APP = "from ketamine_cds.entrypoints.cli.app import main; main()"
 COMMANDS = {
     "python -c pass": [sys.executable, "-c", "pass"],
+    # The floor under every dose command: importing pint, pydantic and typer, nothing else.
+    "libraries": [sys.executable, "-c", "import pint, pydantic, typer"],
     "--help": [sys.executable, "-c", APP, "--help"],
     "plan": [
         sys.executable,
