@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,27 +39,36 @@ def bootstrap(environ: Mapping[str, str] | None = None) -> Settings:
 
 @dataclass(frozen=True)
 class Container:
-    """What the entry points hand to the use cases, built from settings."""
+    """What the entry points hand to the use cases, built from settings.
+
+    The reference tables and the readers of users' files are built when first used: a dose
+    plan needs neither, and importing them would double its start-up.
+    """
 
     settings: Settings
     protocols: FileProtocolSource
-    reference: ShippedReferenceData
-    files: UserFiles
+
+    @cached_property
+    def reference(self) -> ShippedReferenceData:
+        """The product's reference tables (opioids, assessment, evidence)."""
+        from ketamine_cds.adapters.reference_data import ShippedReferenceData  # noqa: PLC0415
+
+        return ShippedReferenceData()
+
+    @cached_property
+    def files(self) -> UserFiles:
+        """The readers of the files users hand the product."""
+        from ketamine_cds.adapters.user_files import UserFiles  # noqa: PLC0415
+
+        return UserFiles()
 
 
 def build(environ: Mapping[str, str] | None = None) -> Container:
     """The container for the settings in ``environ`` (the process environment by default)."""
     from ketamine_cds.adapters.protocol_source import FileProtocolSource  # noqa: PLC0415
-    from ketamine_cds.adapters.reference_data import ShippedReferenceData  # noqa: PLC0415
-    from ketamine_cds.adapters.user_files import UserFiles  # noqa: PLC0415
 
     settings = read_settings(environ)
-    return Container(
-        settings=settings,
-        protocols=FileProtocolSource(settings.protocol_dirs),
-        reference=ShippedReferenceData(),
-        files=UserFiles(),
-    )
+    return Container(settings=settings, protocols=FileProtocolSource(settings.protocol_dirs))
 
 
 def configure_kernel_cache(folder: Path | None) -> None:
