@@ -44,7 +44,7 @@ from ketamine_cds.adapters.fhir.ketamine_order import (
 from ketamine_cds.adapters.fhir.medication_request import regimen_from_fhir
 from ketamine_cds.adapters.fhir.r4 import Json, bundle_entries, first_problem, parse
 from ketamine_cds.adapters.fhir.weight import effective, has_code, weight_of
-from ketamine_cds.domain.episode import AnyEvent, Episode
+from ketamine_cds.domain.episode import AnyEvent, Baseline, Episode
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.opioids.products import ProductTable
 from ketamine_cds.domain.opioids.regimen import RegimenReading
@@ -519,21 +519,7 @@ def read_episode_bundle(  # noqa: C901, PLR0912, PLR0915 - the reading order of 
             continue
         is_baseline = _tag(obs, c.EPISODE_PART) == "baseline" if tagged else moment <= started
         if is_baseline:
-            baseline.update(
-                {
-                    k: v
-                    for k, v in values.items()
-                    if k
-                    in {
-                        "pain",
-                        "heart_rate",
-                        "systolic_bp",
-                        "diastolic_bp",
-                        "respiratory_rate",
-                        "spo2",
-                    }
-                }
-            )
+            baseline.update({k: v for k, v in values.items() if k in Baseline.model_fields})
             continue
         key = _identifier(obs) or moment.isoformat()
         if key not in groups:
