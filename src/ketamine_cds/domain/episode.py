@@ -367,7 +367,8 @@ class CompanionDrug(Event):
                 f"a companion drug {self.action} needs its dose, doses_per_day and route"
             )
         if isinstance(self.dose, Span):
-            raise ValueError(f"give the one dose given, not the range {self.dose}")
+            # pydantic reports ValueError as the user's error
+            raise ValueError(f"give the one dose given, not the range {self.dose}")  # noqa: TRY004
         return self
 
 
