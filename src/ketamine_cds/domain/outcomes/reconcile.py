@@ -280,9 +280,7 @@ def _alert(drug: ReliedOn, occasion: Occasion, ack: Acknowledgement | None) -> C
             "reason; until then the discharge summary is not issued."
         )
     else:
-        tail = (
-            f"Left off by {ack.physician} on {ack.at:%Y-%m-%d %H:%M %Z}: {ack.reason}"
-        )
+        tail = f"Left off by {ack.physician} on {ack.at:%Y-%m-%d %H:%M %Z}: {ack.reason}"
     return CriticalAlert(
         kind="nmda_antagonist_missing",
         drug=drug.drug,

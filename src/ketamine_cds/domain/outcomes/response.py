@@ -252,9 +252,7 @@ def _criteria(  # noqa: PLR0913 - each is one figure of the definition
             id="vrs-mean-halved",
             text="A 50 % or greater reduction in mean VRS.",
             met=halved_pain,
-            computed_from=(
-                f"mean {base_mean:.3g} before ketamine ({_scores(baseline)}); {where}"
-            ),
+            computed_from=(f"mean {base_mean:.3g} before ketamine ({_scores(baseline)}); {where}"),
         ),
         Criterion(
             id="opioid-24h-halved",
