@@ -149,8 +149,12 @@ class Measure:
 
     @cached_property
     def _canonical_magnitude(self) -> float:
-        # Conversions dominate the bedside engine's time; a measure is immutable, so once is enough.
-        return float(self.q.to(_unit(self.canonical)).magnitude)
+        # Conversions dominate the bedside engine's time; a measure is immutable, so once is enough,
+        # and none at all when it is in the canonical unit already.
+        canonical = _unit(self.canonical)
+        if self.q.units == canonical:
+            return float(self.q.magnitude)
+        return float(self.q.to(canonical).magnitude)
 
     def __str__(self) -> str:
         """The quantity as written, e.g. ``55 µg/kg/h``."""

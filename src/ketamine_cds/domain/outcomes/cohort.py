@@ -23,11 +23,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ketamine_cds.domain.bedside.state import visible_events
 from ketamine_cds.domain.episode import Episode, OutcomeAssessment
 from ketamine_cds.domain.outcomes.course import KetamineCourse, ketamine_course
 from ketamine_cds.domain.outcomes.med import med_series
-from ketamine_cds.domain.outcomes.replayed import last_moment
+from ketamine_cds.domain.outcomes.replayed import Replayed, replayed
 from ketamine_cds.domain.outcomes.response import Verdict, assess_response
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.vocabulary import PSYCHOTOMIMETIC
@@ -130,11 +129,12 @@ def spread(values: Iterable[float | None]) -> Spread:
     )
 
 
-def classification(episode: Episode, protocol: Protocol) -> tuple[Population | None, list[str]]:
+def classification(seen: Replayed) -> tuple[Population | None, list[str]]:
     """The episode's population and pain types: its latest assessment, else the protocol's."""
     population: Population | None = None
     types: list[str] = []
-    for _, event in visible_events(episode, last_moment(episode)):
+    protocol = seen.protocol
+    for event in seen.events:
         if isinstance(event, OutcomeAssessment):
             population = event.population or population
             types = list(event.pain_types) if event.pain_types is not None else types
@@ -145,8 +145,9 @@ def classification(episode: Episode, protocol: Protocol) -> tuple[Population | N
 
 def episode_outcome(key: str, episode: Episode, protocol: Protocol) -> EpisodeOutcome:
     """What the audit counts of one episode."""
-    population, types = classification(episode, protocol)
-    series = med_series(episode)
+    seen = replayed(episode, protocol)
+    population, types = classification(seen)
+    series = med_series(episode, seen.at, events=seen.events)
     first = series.points[0].mg_per_day if series.points else None
     last = series.points[-1].mg_per_day if len(series.points) > 1 else None
     change = None
@@ -158,8 +159,8 @@ def episode_outcome(key: str, episode: Episode, protocol: Protocol) -> EpisodeOu
         population=population,
         pain_types=types,
         started_at=episode.started_at,
-        verdict=assess_response(episode, protocol).verdict,
-        course=ketamine_course(episode, protocol),
+        verdict=assess_response(episode, protocol, seen=seen).verdict,
+        course=ketamine_course(episode, protocol, seen=seen),
         first_med_mg=first,
         last_med_mg=last,
         med_change_percent=change,

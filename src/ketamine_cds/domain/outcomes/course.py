@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from ketamine_cds.domain.bedside.state import visible_events
 from ketamine_cds.domain.episode import Episode, Observation, Pause, Stop
-from ketamine_cds.domain.outcomes.replayed import last_moment, state_at
+from ketamine_cds.domain.outcomes.replayed import Replayed, replayed
 from ketamine_cds.domain.protocols.schema import Protocol
 
 DAY = timedelta(days=1)
@@ -48,17 +47,21 @@ class KetamineCourse(_Out):
 
 
 def ketamine_course(
-    episode: Episode, protocol: Protocol, at: datetime | None = None
+    episode: Episode,
+    protocol: Protocol,
+    at: datetime | None = None,
+    *,
+    seen: Replayed | None = None,
 ) -> KetamineCourse:
     """The course of ketamine in the episode up to ``at`` (by default, its last event)."""
-    moment = last_moment(episode) if at is None else at
-    state = state_at(episode, protocol, moment)
-    rates = [(when, rate.mg_per_day) for when, rate, _ in state.pump if rate is not None]
+    seen = seen or replayed(episode, protocol, at)
+    moment, state, events = seen.at, seen.state, seen.events
+    # mg/h is the canonical figure, converted once per rate; mg/day would convert again
+    rates = [(when, 24 * rate.mg_per_h) for when, rate, _ in state.pump if rate is not None]
     rates = [(when, mg) for when, mg in rates if mg > 0]
     began = state.first_started_at
     stopped = state.status == "stopped"
     ended = state.stopped_at if stopped else (moment if began is not None else None)
-    events = [event for _, event in visible_events(episode, moment)]
     symptoms = sorted(
         {
             symptom.value

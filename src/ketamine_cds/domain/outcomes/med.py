@@ -9,11 +9,12 @@ changes) is the opioid plan's own timeline summary, so the two never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ketamine_cds.domain.bedside.state import visible_events
-from ketamine_cds.domain.episode import Episode, OpioidUse
+from ketamine_cds.domain.episode import AnyEvent, Episode, OpioidUse
 from ketamine_cds.domain.opioids.plan import Timeline, TimelineEntry, timeline
 from ketamine_cds.domain.outcomes.replayed import last_moment
 
@@ -42,9 +43,15 @@ class MedSeries:
         return [(point.at, point.mg_per_day) for point in self.points]
 
 
-def med_series(episode: Episode, at: datetime | None = None) -> MedSeries:
-    """The episode's MED over time, up to ``at`` (by default, its last event)."""
+def med_series(
+    episode: Episode, at: datetime | None = None, *, events: Sequence[AnyEvent] | None = None
+) -> MedSeries:
+    """The episode's MED over time, up to ``at`` (by default, its last event).
+
+    ``events``: the events that count, when the caller has replayed the episode already.
+    """
     moment = last_moment(episode) if at is None else at
+    counted = [e for _, e in visible_events(episode, moment)] if events is None else events
     points = tuple(
         MedReading(
             at=event.at,
@@ -52,7 +59,7 @@ def med_series(episode: Episode, at: datetime | None = None) -> MedSeries:
             recorded_by=event.recorded_by,
             event_id=event.id,
         )
-        for _, event in visible_events(episode, moment)
+        for event in counted
         if isinstance(event, OpioidUse) and event.med_mg_per_24h is not None
     )
     if not points:

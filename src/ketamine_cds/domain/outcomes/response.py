@@ -30,9 +30,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ketamine_cds.domain.bedside.state import visible_events
 from ketamine_cds.domain.episode import Episode, OpioidUse, OutcomeAssessment
-from ketamine_cds.domain.outcomes.replayed import last_moment, state_at
+from ketamine_cds.domain.outcomes.replayed import Replayed, replayed
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.references import cite
 
@@ -150,13 +149,16 @@ def _figure(use: OpioidUse | None) -> OpioidFigure | None:
 
 
 def assess_response(
-    episode: Episode, protocol: Protocol, at: datetime | None = None
+    episode: Episode,
+    protocol: Protocol,
+    at: datetime | None = None,
+    *,
+    seen: Replayed | None = None,
 ) -> ResponseAssessment:
     """Good et al.'s responder definition applied to the episode at ``at`` (default: its end)."""
-    moment = last_moment(episode) if at is None else at
-    state = state_at(episode, protocol, moment)
+    seen = seen or replayed(episode, protocol, at)
+    moment, state, events = seen.at, seen.state, seen.events
     began = state.first_started_at
-    events = [event for _, event in visible_events(episode, moment)]
     pains = state.pains()
     if began is None:
         return _not_started(moment, pains)
