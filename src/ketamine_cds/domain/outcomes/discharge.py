@@ -33,7 +33,7 @@ from ketamine_cds.domain.episode import Episode, OutcomeAssessment
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.outcomes.course import KetamineCourse, ketamine_course
 from ketamine_cds.domain.outcomes.med import med_series
-from ketamine_cds.domain.outcomes.medicines import DischargeMedicines
+from ketamine_cds.domain.outcomes.medicines import DischargeMedicines, opioid_text
 from ketamine_cds.domain.outcomes.opioid_doses import RealDoses
 from ketamine_cds.domain.outcomes.reconcile import HARM, HARM_SOURCE, Reconciliation
 from ketamine_cds.domain.outcomes.response import ResponseAssessment, assess_response
@@ -318,7 +318,7 @@ def build_summary(  # noqa: PLR0913 - each is one part of the summary
         details=details,
         ketamine=course,
         indications=list(protocol.indications),
-        response=assess_response(episode, protocol, at),
+        response=assess_response(episode, protocol),
         medicines=[
             MedicineLine(text=shown, nmda_antagonist=any(name == d for d in relied))
             for name, shown in medicines.names()
@@ -336,7 +336,7 @@ def build_summary(  # noqa: PLR0913 - each is one part of the summary
             discharge_med_table=discharge_med_table,
             discharge_regimen=[]
             if medicines.opioids is None
-            else [item.label for item in medicines.opioids.items],
+            else [opioid_text(item) for item in medicines.opioids.items],
             plan=list(plan),
             statements=statements,
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ketamine_cds.domain.opioids.regimen import Regimen
+from ketamine_cds.domain.opioids.regimen import Regimen, RegimenItem
 from ketamine_cds.domain.outcomes.companions import frequency
 from ketamine_cds.domain.protocols.fields import MassText, Span
 from ketamine_cds.domain.units import Mass
@@ -25,6 +25,30 @@ def names_drug(listed: str, drug: str) -> bool:
     """Whether a listed name is the drug: the same name, or the name with its salt or form."""
     listed, drug = drug_key(listed), drug_key(drug)
     return listed == drug or listed.startswith(f"{drug} ")
+
+
+def opioid_text(item: RegimenItem) -> str:
+    """An opioid of the regimen as a list shows it: 'methadone 40 mg three times daily, oral'."""
+    parts = [item.name or item.drug]
+    if item.patch is not None:
+        parts.append(f"patch {item.patch}" + (f" × {item.patches:g}" if item.patches != 1 else ""))
+    elif item.rate is not None:
+        parts.append(f"infusion {item.rate}")
+    elif item.pca_total_24h is not None:
+        parts.append(f"PCA {item.pca_total_24h} in 24 h")
+    else:
+        dose = item.per_dose_mg()
+        if dose is not None:
+            parts.append(f"{dose:g} mg")
+        if item.doses_per_day is not None:
+            parts.append(frequency(round(item.doses_per_day)))
+        elif item.every_hours is not None:
+            parts.append(f"every {item.every_hours:g} h")
+    text = " ".join(parts) + f", {item.route.value}"
+    if item.prn:
+        taken = f" ({item.taken_in_24h:g} taken in 24 h)" if item.taken_in_24h is not None else ""
+        text += f", as needed{taken}"
+    return text
 
 
 class Medicine(BaseModel):
@@ -86,7 +110,7 @@ class DischargeMedicines(BaseModel):
         """Every drug on the list: (name, how the list shows it)."""
         found = [(m.drug, m.text) for m in self.medicines]
         if self.opioids is not None:
-            found += [(item.drug, item.label) for item in self.opioids.items]
+            found += [(item.drug, opioid_text(item)) for item in self.opioids.items]
         return found
 
     def find(self, drug: str) -> str | None:

@@ -289,6 +289,6 @@ def _alert(drug: ReliedOn, occasion: Occasion, ack: Acknowledgement | None) -> C
             f"{drug.why} {HARM} {tail}"
         ),
         rule=drug.rule,
-        source=f"{drug.source}; {HARM_SOURCE}",
+        source=drug.source if drug.source == HARM_SOURCE else f"{drug.source}; {HARM_SOURCE}",
         acknowledged=ack,
     )

@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ketamine_cds.domain.bedside.state import EpisodeState, replay, visible_events
-from ketamine_cds.domain.episode import AnyEvent, Episode
+from ketamine_cds.domain.episode import AnyEvent, Episode, Observation, OpioidUse, OutcomeAssessment
 from ketamine_cds.domain.protocols.schema import Protocol
 
 
 def last_moment(episode: Episode) -> datetime:
     """The time of the episode's last event (its start, if it has none)."""
     return max([episode.started_at, *(event.at for event in episode.events)])
+
+
+def last_measurement(episode: Episode) -> datetime:
+    """The time of the last pain score, opioid figure or assessment (else the last event).
+
+    Response is judged on what was measured: an administrative entry made later (a discharge
+    acknowledgement, say) does not move the 24 hours it is judged over.
+    """
+    measured = (Observation, OpioidUse, OutcomeAssessment)
+    times = [event.at for event in episode.events if isinstance(event, measured)]
+    return max(times) if times else last_moment(episode)
 
 
 @dataclass(frozen=True)

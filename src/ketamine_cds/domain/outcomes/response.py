@@ -31,7 +31,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from ketamine_cds.domain.episode import Episode, OpioidUse, OutcomeAssessment
-from ketamine_cds.domain.outcomes.replayed import Replayed, replayed
+from ketamine_cds.domain.outcomes.replayed import Replayed, last_measurement, replayed
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.references import cite
 
@@ -155,12 +155,17 @@ def assess_response(
     *,
     seen: Replayed | None = None,
 ) -> ResponseAssessment:
-    """Good et al.'s responder definition applied to the episode at ``at`` (default: its end)."""
-    seen = seen or replayed(episode, protocol, at)
-    moment, state, events = seen.at, seen.state, seen.events
-    began = state.first_started_at
-    pains = state.pains()
-    if began is None:
+    """Good et al.'s definition applied at ``at`` (by default, the last measurement).
+
+    ``seen``: the episode already replayed at ``at`` or later (only what is timed by ``at``
+    counts).
+    """
+    moment = last_measurement(episode) if at is None else at
+    seen = seen if seen is not None and seen.at >= moment else replayed(episode, protocol, moment)
+    events = [event for event in seen.events if event.at <= moment]
+    began = seen.state.first_started_at
+    pains = [(t, score) for t, score in seen.state.pains() if t <= moment]
+    if began is None or began > moment:
         return _not_started(moment, pains)
     since = max(began, moment - WINDOW)
     baseline = [Score(at=episode.started_at, score=episode.baseline.pain)] + [
@@ -233,7 +238,8 @@ def _criteria(  # noqa: PLR0913 - each is one figure of the definition
     where = (
         "no pain score in the 24 hours assessed"
         if on_mean is None
-        else f"mean {on_mean:.3g} of {len(window)} scores on ketamine ({_scores(window)})"
+        else f"mean {on_mean:.3g} of {len(window)} score{'s' if len(window) > 1 else ''} on "
+        f"ketamine ({_scores(window)})"
     )
     med_before = None if before is None else before.med_mg_per_24h
     med_after = None if after is None else after.med_mg_per_24h
@@ -260,7 +266,7 @@ def _criteria(  # noqa: PLR0913 - each is one figure of the definition
             id="opioid-24h-halved",
             text="A 50 % or greater reduction in the 24-hour opioid dose.",
             met=_halved(med_before, med_after),
-            computed_from=_pair("24-hour MED", "mg", before, after, med_before, med_after),
+            computed_from=_pair("24-hour MED", " mg", before, after, med_before, med_after),
         ),
         Criterion(
             id="breakthrough-halved",
@@ -270,7 +276,7 @@ def _criteria(  # noqa: PLR0913 - each is one figure of the definition
                 None if bt_after is None else float(bt_after),
             ),
             computed_from=_pair(
-                "breakthrough doses in 24 h", "doses", before, after, bt_before, bt_after
+                "breakthrough doses in 24 h", "", before, after, bt_before, bt_after
             ),
         ),
         Criterion(
@@ -300,8 +306,8 @@ def _pair(  # noqa: PLR0913, PLR0917 - a figure before and after, with their eve
     if after is None or new is None:
         return f"no {what} recorded in the 24 hours assessed"
     return (
-        f"{what} {old:g} {unit} at {before.at:%Y-%m-%d %H:%M} before ketamine, "
-        f"{new:g} {unit} at {after.at:%Y-%m-%d %H:%M}"
+        f"{what}: {old:g}{unit} at {before.at:%Y-%m-%d %H:%M} before ketamine, "
+        f"{new:g}{unit} at {after.at:%Y-%m-%d %H:%M}"
     )
 
 

@@ -1,0 +1,466 @@
+"""The course of care on the command line: response, MED, transitions, discharge, cohort audit.
+
+``episode response ID``, ``episode med ID``, ``episode transitions ID`` and ``episode discharge
+ID --medicines FILE [--pdf OUT]`` join the record's ``episode`` group; ``opioid-plan doses FILE``
+joins the opioid plan; ``cohort report`` is its own group. A discharge whose medicines lack an
+NMDA antagonist the episode relies on prints the critical alert and exits 3, naming the drug,
+until a physician leaves it off with a reason (``--leave-off DRUG --reason TEXT``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from ketamine_cds.adapters.documents import read_document
+from ketamine_cds.adapters.opioid_files import describe
+from ketamine_cds.bootstrap import build
+from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.outcomes.cohort import CohortFilter, CohortReport, Population
+from ketamine_cds.domain.outcomes.discharge import DischargeDetails
+from ketamine_cds.domain.outcomes.medicines import DischargeMedicines
+from ketamine_cds.domain.outcomes.opioid_doses import RealDoses
+from ketamine_cds.domain.outcomes.response import ResponseAssessment
+from ketamine_cds.entrypoints.cli.common import (
+    EXIT_SOFT_OR_INCOMPLETE,
+    emit_json,
+    notice,
+    refuse,
+    user_errors,
+)
+from ketamine_cds.entrypoints.cli.record_common import (
+    AS_HELP,
+    actor,
+    container,
+    record_errors,
+    when,
+)
+from ketamine_cds.service import cohort, course
+from ketamine_cds.service.episodes import parse_time
+
+AsOption = Annotated[str | None, typer.Option("--as", help=AS_HELP)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON.")]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="The moment assessed (default: the last event).")
+]
+WORDS = {"responder": "RESPONDER", "non_responder": "NOT A RESPONDER"}
+MET = {True: "met", False: "not met", None: "unknown"}
+
+
+def _group(app: typer.Typer, name: str) -> typer.Typer:
+    """A command group another module registered (the record's ``episode``, ``opioid-plan``)."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    message = f"the '{name}' command group is registered before the course commands"
+    raise RuntimeError(message)
+
+
+def read_medicines(path: Path) -> DischargeMedicines:
+    """A medicines file (YAML or JSON), read strictly, or one sentence naming the problem."""
+    data = read_document(path, "medicines file")
+    try:
+        return DischargeMedicines.model_validate(data)
+    except ValidationError as error:
+        raise UserInputError(describe(path.name, data, error)) from None
+
+
+def response_lines(assessment: ResponseAssessment) -> list[str]:
+    """The verdict and every criterion with what it was computed from."""
+    verdict = WORDS.get(assessment.verdict, "UNDETERMINED")
+    lines = [
+        f"{verdict} by Good et al.'s definition ({assessment.definition_source})",
+        f"  assessed at {assessment.assessed_at.isoformat(timespec='minutes')}",
+    ]
+    lines += [f"  - {c.text} {MET[c.met]}: {c.computed_from} [{c.id}]" for c in assessment.criteria]
+    lines += [f"  ! missing: {m}" for m in assessment.missing]
+    lines += [f"  reading: {r}" for r in assessment.readings]
+    return lines
+
+
+def _doses_lines(doses: RealDoses) -> list[str]:
+    lines = [
+        (
+            f"  {doses.drug} {doses.route}: {doses.target_daily:g} {doses.unit} as "
+            f"{doses.form}s {doses.schedule} ({doses.per_administration_target:g} each)"
+        )
+    ]
+    for label, choice in (("proposed", doses.proposed), ("above", doses.above)):
+        if choice is not None:
+            lines.append(
+                f"    {label}: {choice.text} = {choice.daily:g} {doses.unit} "
+                f"({choice.difference_percent:+g} %; MED {choice.med_mg})"
+            )
+    lines += [f"    note: {n}" for n in doses.notes]
+    return lines
+
+
+def _report_lines(report: CohortReport) -> list[str]:
+    r = report.response
+    lines = [
+        f"Cohort audit: {report.episodes} episodes",
+        (
+            f"  responders {r.responders} of {r.rate.denominator} judged ({r.rate.percent} %); "
+            f"undetermined {r.undetermined}"
+        ),
+    ]
+    for name, count in report.by_pain_type.items():
+        lines.append(
+            f"  {name}: {count.responders}/{count.rate.denominator} responded "
+            f"({count.rate.percent} %)"
+        )
+    for label, spread in (
+        ("starting mg/24 h", report.start_mg_per_day),
+        ("final mg/24 h", report.final_mg_per_day),
+        ("maximum mg/24 h", report.max_mg_per_day),
+        ("days", report.duration_days),
+        ("opioid MED change %", report.med_change_percent),
+    ):
+        lines.append(
+            f"  {label}: median {spread.median} (range {spread.minimum}-{spread.maximum}, "
+            f"n {spread.n})"
+        )
+    lines.append(
+        f"  any side effect {report.any_side_effect.numerator}/"
+        f"{report.any_side_effect.denominator} ({report.any_side_effect.percent} %)"
+    )
+    lines += [
+        f"    {name}: {share.numerator}/{share.denominator} ({share.percent} %)"
+        for name, share in report.side_effects.items()
+    ]
+    return lines
+
+
+def _date(text: str | None) -> datetime | None:
+    return None if text is None else parse_time(text)
+
+
+def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested function per command
+    """Add the course commands to the ``episode`` and ``opioid-plan`` groups, and ``cohort``."""
+    episode = _group(app, "episode")
+    plan = _group(app, "opioid-plan")
+    cohort_app = typer.Typer(help="The cohort audit across stored episodes.", no_args_is_help=True)
+    app.add_typer(cohort_app, name="cohort")
+
+    @episode.command("response")
+    @record_errors
+    def response_command(
+        episode_id: int = typer.Argument(..., help="Episode id."),
+        at: AtOption = None,
+        as_name: AsOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Whether the patient responded, by Good et al.'s definition (seed 000)."""
+        built = container()
+        result = course.episode_response(built.deps, actor(built, as_name), episode_id, when(at))
+        if as_json:
+            emit_json({"episode_id": episode_id, **result.assessment.model_dump(mode="json")})
+            return
+        typer.echo("\n".join([f"episode {episode_id}", *response_lines(result.assessment)]))
+        typer.echo(notice())
+
+    @episode.command("med")
+    @record_errors
+    def med_command(
+        episode_id: int = typer.Argument(..., help="Episode id."),
+        as_name: AsOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """The episode's MED over time (mg/day oral morphine equivalent), as the chart draws it."""
+        built = container()
+        series = course.episode_med(built.deps, actor(built, as_name), episode_id)
+        points = [{"at": t.isoformat(), "mg_per_day": mg} for t, mg in series.chart_points()]
+        if as_json:
+            summary = series.summary
+            emit_json(
+                {
+                    "episode_id": episode_id,
+                    "points": points,
+                    "peak_mg_per_day": None
+                    if summary is None or summary.peak is None
+                    else summary.peak.med_mg,
+                    "change_from_peak_percent": None
+                    if summary is None
+                    else summary.change_from_peak_percent,
+                }
+            )
+            return
+        lines = [f"episode {episode_id}: MED (mg/day oral morphine equivalent)"]
+        lines += [f"  {p['at']}: {p['mg_per_day']:g}" for p in points] or ["  none recorded"]
+        typer.echo("\n".join([*lines, notice()]))
+
+    @episode.command("transitions")
+    @record_errors
+    def transitions_command(
+        episode_id: int = typer.Argument(..., help="Episode id."),
+        at: AtOption = None,
+        as_name: AsOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """The planned steps out of the phase running: each reading, its checks and plasma level."""
+        built = container()
+        result = course.episode_transitions(built.deps, actor(built, as_name), episode_id, when(at))
+        plan_out = result.plan
+        predictions = [None if p is None else p.__dict__ for p in result.predictions]
+        if as_json:
+            emit_json(
+                {
+                    **plan_out.model_dump(mode="json"),
+                    "current_plasma": None if result.current is None else result.current.__dict__,
+                    "option_plasma": predictions,
+                    "plasma_notes": list(result.notes),
+                }
+            )
+            return
+        lines = [f"episode {episode_id}, phase {plan_out.phase}: running {plan_out.running}"]
+        if result.current is not None:
+            lines.append(
+                f"  predicted now: {result.current.steady_state_ng_per_ml} ng/mL at steady state"
+            )
+        for option, predicted in zip(plan_out.options, result.predictions, strict=True):
+            level = (
+                ""
+                if predicted is None
+                else (f"; predicted {predicted.steady_state_ng_per_ml} ng/mL")
+            )
+            lines.append(f"  {option.regimen} [{option.verdict}{level}]")
+            lines.append(f"    {option.reading} ({option.source})")
+            lines += [f"    check {f.what}: {'; '.join(f.check.reasons)}" for f in option.figures]
+        lines += [
+            f"  then {d.drug} {d.dose} {d.doses_per_day} times a day ({d.route}) [{d.rule}]"
+            for d in plan_out.drugs
+        ]
+        lines += [
+            f"  bioavailability {b.route} {b.percent:g} %: {b.what} ({b.source})"
+            for b in plan_out.bioavailability
+        ]
+        lines += [f"  note: {n}" for n in (*plan_out.notes, *result.notes)]
+        typer.echo("\n".join([*lines, notice()]))
+
+    @episode.command("discharge")
+    @record_errors
+    def discharge_command(
+        episode_id: int = typer.Argument(..., help="Episode id."),
+        medicines: Path = typer.Option(..., "--medicines", help="The discharge medicines file."),
+        pdf: Path | None = typer.Option(None, "--pdf", help="Write the summary and letter here."),
+        html: Path | None = typer.Option(None, "--html", help="Write them as a page here."),
+        occasion: str = typer.Option("discharge", "--occasion", help="discharge or transfer."),
+        leave_off: str | None = typer.Option(
+            None, "--leave-off", help="A physician leaves this drug off (with --reason)."
+        ),
+        reason: str | None = typer.Option(None, "--reason", help="Why it is left off."),
+        contact: str | None = typer.Option(None, "--contact", help="Who to call, and how."),
+        after_hours: str | None = typer.Option(None, "--after-hours", help="Out of hours."),
+        gp: str | None = typer.Option(None, "--gp", help="The general practitioner."),
+        follow_up: str | None = typer.Option(None, "--follow-up", help="The review agreed."),
+        team: str | None = typer.Option(None, "--team", help="The pain team."),
+        author: str | None = typer.Option(None, "--author", help="Who signs the letter."),
+        patient_name: str | None = typer.Option(None, "--patient-name", help="As printed."),
+        as_name: AsOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Reconcile the discharge medicines and issue the summary and the GP letter (seed 004)."""
+        if occasion not in {"discharge", "transfer"}:
+            refuse(f"--occasion is discharge or transfer, not '{occasion[:40]}'")
+        if (leave_off is None) != (reason is None):
+            refuse("--leave-off and --reason go together: the drug and why it is left off")
+        built = container()
+        listed = read_medicines(medicines)
+        details = DischargeDetails(
+            patient_name=patient_name,
+            team=team,
+            contact=contact,
+            after_hours=after_hours,
+            gp=gp,
+            follow_up=follow_up,
+            author=author,
+        )
+        decisions = (
+            () if leave_off is None or reason is None else (course.LeaveOff(leave_off, reason),)
+        )
+        result = course.discharge(
+            built.deps,
+            build().reference,
+            actor(built, as_name),
+            episode_id,
+            listed,
+            details=details,
+            occasion=occasion,  # type: ignore[arg-type]  # checked above
+            leave_off=decisions,
+        )
+        if result.summary is None:
+            _blocked(episode_id, result, medicines.name, as_json=as_json)
+        from ketamine_cds.entrypoints.web.letters import letter_pdf, render_letter  # noqa: PLC0415 - WeasyPrint loads only when a letter is printed
+
+        summary = result.summary
+        if pdf is not None:
+            pdf.write_bytes(letter_pdf(summary))
+        if html is not None:
+            html.write_text(render_letter(summary), encoding="utf-8")
+        if as_json:
+            emit_json(
+                {
+                    **_reconciliation_json(episode_id, result),
+                    "summary": summary.model_dump(mode="json"),
+                }
+            )
+            return
+        typer.echo("\n".join([*_issued_lines(episode_id, result, pdf), notice()]))
+
+    @plan.command("doses")
+    @user_errors
+    def doses_command(
+        file: Path = typer.Argument(..., help="Regimen file (YAML/JSON) or FHIR R4 JSON."),
+        to: str = typer.Option(..., "--to", help="Opioid to convert to, e.g. oxycodone."),
+        route: str = typer.Option("oral", "--route", help="Its route: oral, transdermal …"),
+        reduction: float | None = typer.Option(
+            None, "--reduction", help="Cross-tolerance reduction in % (clinician's choice)."
+        ),
+        step_percent: float | None = typer.Option(
+            None, "--step-percent", help="Then reduce by this % of the start each step."
+        ),
+        every_days: int = typer.Option(1, "--every-days", help="Days between steps."),
+        first_day: int = typer.Option(1, "--first-day", help="Day of the first reduction."),
+        table: str = typer.Option("cdc-2022", "--table", help="Equivalence table id."),
+        as_json: JsonOption = False,
+    ) -> None:
+        """One species (seed 004) and its reduction (seed 000) as tablets and patches to give."""
+        built = build()
+        reading = built.files.regimen(file, built.reference.opioid_products())
+        result = course.opioid_plan_in_doses(
+            built.reference,
+            reading,
+            to_drug=to,
+            to_route=route,
+            reduction_percent=reduction,
+            table_id=table,
+            step_percent=step_percent,
+            every_days=every_days,
+            first_day=first_day,
+        )
+        if as_json:
+            emit_json(
+                {
+                    "target": result.target.model_dump(mode="json"),
+                    "steps": [
+                        {"day": day, "doses": None if d is None else d.model_dump(mode="json")}
+                        for day, d in result.steps
+                    ],
+                    "warnings": [] if result.schedule is None else list(result.schedule.warnings),
+                }
+            )
+            return
+        lines = [f"As {result.conversion.drug} {result.conversion.route}:"]
+        lines += _doses_lines(result.target)
+        for day, doses in result.steps:
+            lines.append(f"day {day}:" + ("" if doses else " stop"))
+            if doses is not None:
+                lines += _doses_lines(doses)
+        if result.schedule is not None:
+            lines += [f"! {w}" for w in result.schedule.warnings]
+        typer.echo("\n".join([*lines, notice()]))
+
+    @cohort_app.command("report")
+    @record_errors
+    def report_command(
+        protocol: list[str] = typer.Option([], "--protocol", help="Only this protocol (repeat)."),
+        started_from: str | None = typer.Option(None, "--from", help="Started at or after."),
+        started_before: str | None = typer.Option(None, "--before", help="Started before."),
+        population: str | None = typer.Option(None, "--population", help="cancer or non_cancer."),
+        csv_out: Path | None = typer.Option(None, "--csv", help="Write the measures as CSV."),
+        episodes_out: Path | None = typer.Option(
+            None, "--episodes-csv", help="Write one row per episode as CSV."
+        ),
+        as_name: AsOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Response, side effects, doses, durations and opioid change across stored episodes."""
+        if population not in {None, "cancer", "non_cancer"}:
+            refuse(f"--population is cancer or non_cancer, not '{population[:40]}'")
+        filters = CohortFilter(
+            protocol_ids=tuple(protocol),
+            started_from=_date(started_from),
+            started_before=_date(started_before),
+            population=population,
+        )
+        built = container()
+        report = cohort.record_cohort(built.deps, actor(built, as_name), filters)
+        if csv_out is not None:
+            csv_out.write_text(cohort.summary_csv(report), encoding="utf-8")
+        if episodes_out is not None:
+            episodes_out.write_text(cohort.episodes_csv(report), encoding="utf-8")
+        if as_json:
+            emit_json(report.model_dump(mode="json", exclude={"outcomes"}))
+            return
+        typer.echo("\n".join([*_report_lines(report), notice()]))
+
+    del response_command, med_command, transitions_command, discharge_command
+    del doses_command, report_command
+
+
+def _blocked(
+    episode_id: int, result: course.DischargeResult, listed: str, *, as_json: bool
+) -> NoReturn:
+    """The critical alerts on stderr, and exit 3 naming the missing drug."""
+    reconciliation = result.reconciliation
+    for alert in reconciliation.alerts:
+        typer.echo(f"CRITICAL: {alert.text} ({alert.source})", err=True)
+    missing = ", ".join(reconciliation.missing)
+    typer.echo(
+        f"error: the {reconciliation.occasion} summary is blocked: {missing} is missing from "
+        f"{listed}.",
+        err=True,
+    )
+    if as_json:
+        emit_json(_reconciliation_json(episode_id, result))
+    raise typer.Exit(EXIT_SOFT_OR_INCOMPLETE)
+
+
+def _issued_lines(episode_id: int, result: course.DischargeResult, pdf: Path | None) -> list[str]:
+    summary = result.summary
+    assert summary is not None  # noqa: S101 - only an issued summary is printed
+    lines = [f"episode {episode_id}: {summary.occasion} summary issued"]
+    lines += [f"  ! {alert.text}" for alert in result.reconciliation.alerts]
+    lines += [
+        f"  NMDA antagonist {item.drug}: {item.listed_as or 'left off'}"
+        for item in summary.nmda_antagonists
+    ]
+    lines += response_lines(summary.response)
+    lines += [f"  emergency: {line.text}" for line in summary.emergency_plan]
+    lines += [f"  ! {w}" for w in summary.warnings]
+    if pdf is not None:
+        lines.append(f"  PDF: {pdf}")
+    return lines
+
+
+def _reconciliation_json(episode_id: int, result: course.DischargeResult) -> dict[str, Any]:
+    reconciliation = result.reconciliation
+    return {
+        "episode_id": episode_id,
+        "occasion": reconciliation.occasion,
+        "blocked": result.blocked,
+        "missing": list(reconciliation.missing),
+        "alerts": [
+            {
+                "kind": a.kind,
+                "drug": a.drug,
+                "text": a.text,
+                "rule": a.rule,
+                "source": a.source,
+                "acknowledged_by": None if a.acknowledged is None else a.acknowledged.physician,
+            }
+            for a in reconciliation.alerts
+        ],
+        "items": [
+            {"drug": i.drug, "on_list": i.on_list, "listed_as": i.listed_as, "why": i.relied_on.why}
+            for i in reconciliation.items
+        ],
+        "warnings": list(reconciliation.warnings),
+    }
+
+
+__all__ = ["Population", "register"]
