@@ -33,7 +33,7 @@ from ketamine_cds.domain.episode import Episode, OutcomeAssessment
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.outcomes.course import KetamineCourse, ketamine_course
 from ketamine_cds.domain.outcomes.med import med_series
-from ketamine_cds.domain.outcomes.medicines import DischargeMedicines, opioid_text
+from ketamine_cds.domain.outcomes.medicines import DischargeMedicines, names_drug, opioid_text
 from ketamine_cds.domain.outcomes.opioid_doses import RealDoses
 from ketamine_cds.domain.outcomes.reconcile import HARM, HARM_SOURCE, Reconciliation
 from ketamine_cds.domain.outcomes.response import ResponseAssessment, assess_response
@@ -320,7 +320,7 @@ def build_summary(  # noqa: PLR0913 - each is one part of the summary
         indications=list(protocol.indications),
         response=assess_response(episode, protocol),
         medicines=[
-            MedicineLine(text=shown, nmda_antagonist=any(name == d for d in relied))
+            MedicineLine(text=shown, nmda_antagonist=any(names_drug(name, d) for d in relied))
             for name, shown in medicines.names()
         ],
         nmda_antagonists=nmda,
