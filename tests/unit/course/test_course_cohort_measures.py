@@ -30,8 +30,8 @@ def test_a_spread_leaves_out_what_is_not_known() -> None:
     assert spread([None]).median is None
 
 
-def _outcome(key: str, *, hours: float = 0.0, symptom: str | None = None, respond: bool = True):
-    observation = {"pain": 2 if respond else 7}
+def _outcome(key: str, *, symptom: str | None = None, respond: bool = True) -> EpisodeOutcome:
+    observation: dict[str, object] = {"pain": 2 if respond else 7}
     if symptom:
         observation["symptoms"] = [symptom]
     events = [
