@@ -73,13 +73,12 @@ def record_cohort(
         authorised(uow, actor, "episode.read")
         protocols: dict[str, Protocol] = {}
         outcomes: list[EpisodeOutcome] = []
-        for header in uow.episodes.find():
-            if not _wanted(header, chosen):
-                continue
+        headers = [header for header in uow.episodes.find() if _wanted(header, chosen)]
+        stored = uow.events.for_episodes([header.id for header in headers])
+        for header in headers:
             if header.protocol_hash not in protocols:
                 protocols[header.protocol_hash] = protocol_of(deps, uow, header)
-            events = known_events(uow.events.for_episode(header.id))
-            episode = episode_of(header, events)
+            episode = episode_of(header, known_events(stored[header.id]))
             outcomes.append(
                 episode_outcome(str(header.id), episode, protocols[header.protocol_hash])
             )
