@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ketamine_cds.adapters.protocol_source import FileProtocolSource
-from ketamine_cds.adapters.reference_data import ShippedReferenceData
-from ketamine_cds.adapters.user_files import UserFiles
 from ketamine_cds.settings import Settings, read_settings
 
-if TYPE_CHECKING:  # the record's database stack is imported by the commands that use it
+if TYPE_CHECKING:  # the adapters are imported by the commands that use them
     from sqlalchemy import Engine
 
+    from ketamine_cds.adapters.protocol_source import FileProtocolSource
+    from ketamine_cds.adapters.reference_data import ShippedReferenceData
+    from ketamine_cds.adapters.user_files import UserFiles
     from ketamine_cds.service.record_support import RecordDeps
 
 # numba reads this when it is first imported; the simulator's kernels cache only if it is set
@@ -48,6 +48,10 @@ class Container:
 
 def build(environ: Mapping[str, str] | None = None) -> Container:
     """The container for the settings in ``environ`` (the process environment by default)."""
+    from ketamine_cds.adapters.protocol_source import FileProtocolSource  # noqa: PLC0415
+    from ketamine_cds.adapters.reference_data import ShippedReferenceData  # noqa: PLC0415
+    from ketamine_cds.adapters.user_files import UserFiles  # noqa: PLC0415
+
     settings = read_settings(environ)
     return Container(
         settings=settings,
@@ -101,6 +105,7 @@ def record_container(settings: Settings) -> RecordContainer:
     from ketamine_cds.adapters.clock import SystemClock  # noqa: PLC0415
     from ketamine_cds.adapters.db.engine import make_engine  # noqa: PLC0415
     from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory  # noqa: PLC0415
+    from ketamine_cds.adapters.protocol_source import FileProtocolSource  # noqa: PLC0415
     from ketamine_cds.service.record_support import RecordDeps  # noqa: PLC0415
 
     engine = make_engine(settings.record_url)

@@ -139,8 +139,10 @@ class OneSentenceGroup(TyperGroup):
                 windows_expand_args=windows_expand_args,
                 **extra,
             )
-        except cli_errors.NoArgsIsHelpError:
-            # The help is already printed (as for --help); say why the status is not 0.
+        except cli_errors.NoArgsIsHelpError as error:
+            # Rich help is printed as it is built; plain help comes back as the message.
+            if error.message.strip():
+                typer.echo(error.message)
             self._refuse_safely("give a command; the commands are listed above")
         except cli_errors.ClickException as error:
             self._refuse_safely(_click_sentence(error))
@@ -198,3 +200,12 @@ def status_of_alerts(kinds: Iterable[str]) -> int:
 def worst_status(statuses: Iterable[int]) -> int:
     """The most serious of several statuses (4 over 3 over 0)."""
     return max(statuses, default=EXIT_OK)
+
+
+def existing_group(app: typer.Typer, name: str) -> typer.Typer:
+    """A command group another module registered first (one module adds to another's group)."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    message = f"the '{name}' command group is registered before the commands that join it"
+    raise RuntimeError(message)

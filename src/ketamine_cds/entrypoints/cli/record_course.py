@@ -1,15 +1,14 @@
-"""The course of care on the command line: response, MED, transitions, discharge, cohort audit.
+"""The course of care on the record's ``episode`` commands: response, MED, transitions, discharge.
 
 ``episode response ID``, ``episode med ID``, ``episode transitions ID`` and ``episode discharge
-ID --medicines FILE [--pdf OUT]`` join the record's ``episode`` group; ``opioid-plan doses FILE``
-joins the opioid plan; ``cohort report`` is its own group. A discharge whose medicines lack an
-NMDA antagonist the episode relies on prints the critical alert and exits 3, naming the drug,
+ID --medicines FILE [--pdf OUT]`` join the ``episode`` group of
+:mod:`ketamine_cds.entrypoints.cli.record`, which registers first. A discharge whose medicines lack
+an NMDA antagonist the episode relies on prints the critical alert and exits 3, naming the drug,
 until a physician leaves it off with a reason (``--leave-off DRUG --reason TEXT``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -20,17 +19,15 @@ from ketamine_cds.adapters.documents import read_document
 from ketamine_cds.adapters.opioid_files import describe
 from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.outcomes.cohort import CohortFilter, CohortReport, Population
 from ketamine_cds.domain.outcomes.discharge import DischargeDetails
 from ketamine_cds.domain.outcomes.medicines import DischargeMedicines
-from ketamine_cds.domain.outcomes.opioid_doses import RealDoses
 from ketamine_cds.domain.outcomes.response import ResponseAssessment
 from ketamine_cds.entrypoints.cli.common import (
     EXIT_SOFT_OR_INCOMPLETE,
     emit_json,
+    existing_group,
     notice,
     refuse,
-    user_errors,
 )
 from ketamine_cds.entrypoints.cli.record_common import (
     AS_HELP,
@@ -39,8 +36,7 @@ from ketamine_cds.entrypoints.cli.record_common import (
     record_errors,
     when,
 )
-from ketamine_cds.service import cohort, course
-from ketamine_cds.service.episodes import parse_time
+from ketamine_cds.service import course
 
 AsOption = Annotated[str | None, typer.Option("--as", help=AS_HELP)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Write JSON.")]
@@ -49,15 +45,6 @@ AtOption = Annotated[
 ]
 WORDS = {"responder": "RESPONDER", "non_responder": "NOT A RESPONDER"}
 MET = {True: "met", False: "not met", None: "unknown"}
-
-
-def _group(app: typer.Typer, name: str) -> typer.Typer:
-    """A command group another module registered (the record's ``episode``, ``opioid-plan``)."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    message = f"the '{name}' command group is registered before the course commands"
-    raise RuntimeError(message)
 
 
 def read_medicines(path: Path) -> DischargeMedicines:
@@ -82,69 +69,9 @@ def response_lines(assessment: ResponseAssessment) -> list[str]:
     return lines
 
 
-def _doses_lines(doses: RealDoses) -> list[str]:
-    lines = [
-        (
-            f"  {doses.drug} {doses.route}: {doses.target_daily:g} {doses.unit} as "
-            f"{doses.form}s {doses.schedule} ({doses.per_administration_target:g} each)"
-        )
-    ]
-    for label, choice in (("proposed", doses.proposed), ("above", doses.above)):
-        if choice is not None:
-            lines.append(
-                f"    {label}: {choice.text} = {choice.daily:g} {doses.unit} "
-                f"({choice.difference_percent:+g} %; MED {choice.med_mg})"
-            )
-    lines += [f"    note: {n}" for n in doses.notes]
-    return lines
-
-
-def _report_lines(report: CohortReport) -> list[str]:
-    r = report.response
-    lines = [
-        f"Cohort audit: {report.episodes} episodes",
-        (
-            f"  responders {r.responders} of {r.rate.denominator} judged ({r.rate.percent} %); "
-            f"undetermined {r.undetermined}"
-        ),
-    ]
-    for name, count in report.by_pain_type.items():
-        lines.append(
-            f"  {name}: {count.responders}/{count.rate.denominator} responded "
-            f"({count.rate.percent} %)"
-        )
-    for label, spread in (
-        ("starting mg/24 h", report.start_mg_per_day),
-        ("final mg/24 h", report.final_mg_per_day),
-        ("maximum mg/24 h", report.max_mg_per_day),
-        ("days", report.duration_days),
-        ("opioid MED change %", report.med_change_percent),
-    ):
-        lines.append(
-            f"  {label}: median {spread.median} (range {spread.minimum}-{spread.maximum}, "
-            f"n {spread.n})"
-        )
-    lines.append(
-        f"  any side effect {report.any_side_effect.numerator}/"
-        f"{report.any_side_effect.denominator} ({report.any_side_effect.percent} %)"
-    )
-    lines += [
-        f"    {name}: {share.numerator}/{share.denominator} ({share.percent} %)"
-        for name, share in report.side_effects.items()
-    ]
-    return lines
-
-
-def _date(text: str | None) -> datetime | None:
-    return None if text is None else parse_time(text)
-
-
 def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested function per command
-    """Add the course commands to the ``episode`` and ``opioid-plan`` groups, and ``cohort``."""
-    episode = _group(app, "episode")
-    plan = _group(app, "opioid-plan")
-    cohort_app = typer.Typer(help="The cohort audit across stored episodes.", no_args_is_help=True)
-    app.add_typer(cohort_app, name="cohort")
+    """Add the course commands to the ``episode`` group."""
+    episode = existing_group(app, "episode")
 
     @episode.command("response")
     @record_errors
@@ -311,95 +238,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
             return
         typer.echo("\n".join([*_issued_lines(episode_id, result, pdf), notice()]))
 
-    @plan.command("doses")
-    @user_errors
-    def doses_command(
-        file: Path = typer.Argument(..., help="Regimen file (YAML/JSON) or FHIR R4 JSON."),
-        to: str = typer.Option(..., "--to", help="Opioid to convert to, e.g. oxycodone."),
-        route: str = typer.Option("oral", "--route", help="Its route: oral, transdermal …"),
-        reduction: float | None = typer.Option(
-            None, "--reduction", help="Cross-tolerance reduction in % (clinician's choice)."
-        ),
-        step_percent: float | None = typer.Option(
-            None, "--step-percent", help="Then reduce by this % of the start each step."
-        ),
-        every_days: int = typer.Option(1, "--every-days", help="Days between steps."),
-        first_day: int = typer.Option(1, "--first-day", help="Day of the first reduction."),
-        table: str = typer.Option("cdc-2022", "--table", help="Equivalence table id."),
-        as_json: JsonOption = False,
-    ) -> None:
-        """One species (seed 004) and its reduction (seed 000) as tablets and patches to give."""
-        built = build()
-        reading = built.files.regimen(file, built.reference.opioid_products())
-        result = course.opioid_plan_in_doses(
-            built.reference,
-            reading,
-            to_drug=to,
-            to_route=route,
-            reduction_percent=reduction,
-            table_id=table,
-            step_percent=step_percent,
-            every_days=every_days,
-            first_day=first_day,
-        )
-        if as_json:
-            emit_json(
-                {
-                    "target": result.target.model_dump(mode="json"),
-                    "steps": [
-                        {"day": day, "doses": None if d is None else d.model_dump(mode="json")}
-                        for day, d in result.steps
-                    ],
-                    "warnings": [] if result.schedule is None else list(result.schedule.warnings),
-                }
-            )
-            return
-        lines = [f"As {result.conversion.drug} {result.conversion.route}:"]
-        lines += _doses_lines(result.target)
-        for day, doses in result.steps:
-            lines.append(f"day {day}:" + ("" if doses else " stop"))
-            if doses is not None:
-                lines += _doses_lines(doses)
-        if result.schedule is not None:
-            lines += [f"! {w}" for w in result.schedule.warnings]
-        typer.echo("\n".join([*lines, notice()]))
-
-    @cohort_app.command("report")
-    @record_errors
-    def report_command(
-        protocol: list[str] = typer.Option([], "--protocol", help="Only this protocol (repeat)."),
-        started_from: str | None = typer.Option(None, "--from", help="Started at or after."),
-        started_before: str | None = typer.Option(None, "--before", help="Started before."),
-        population: str | None = typer.Option(None, "--population", help="cancer or non_cancer."),
-        csv_out: Path | None = typer.Option(None, "--csv", help="Write the measures as CSV."),
-        episodes_out: Path | None = typer.Option(
-            None, "--episodes-csv", help="Write one row per episode as CSV."
-        ),
-        as_name: AsOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Response, side effects, doses, durations and opioid change across stored episodes."""
-        if population not in {None, "cancer", "non_cancer"}:
-            refuse(f"--population is cancer or non_cancer, not '{population[:40]}'")
-        filters = CohortFilter(
-            protocol_ids=tuple(protocol),
-            started_from=_date(started_from),
-            started_before=_date(started_before),
-            population=population,
-        )
-        built = container()
-        report = cohort.record_cohort(built.deps, actor(built, as_name), filters)
-        if csv_out is not None:
-            csv_out.write_text(cohort.summary_csv(report), encoding="utf-8")
-        if episodes_out is not None:
-            episodes_out.write_text(cohort.episodes_csv(report), encoding="utf-8")
-        if as_json:
-            emit_json(report.model_dump(mode="json", exclude={"outcomes"}))
-            return
-        typer.echo("\n".join([*_report_lines(report), notice()]))
-
     del response_command, med_command, transitions_command, discharge_command
-    del doses_command, report_command
 
 
 def _blocked(
@@ -463,4 +302,4 @@ def _reconciliation_json(episode_id: int, result: course.DischargeResult) -> dic
     }
 
 
-__all__ = ["Population", "register"]
+__all__ = ["register"]
