@@ -15,6 +15,9 @@ from datetime import timedelta
 import pytest
 from bedside_build import T0, build, ev
 
+from ketamine_cds.adapters.render.chart_text import table_rows
+from ketamine_cds.adapters.render.charts import timeline_svg
+from ketamine_cds.adapters.render.timeline import MedPoint, build_timeline
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.outcomes.med import med_points, med_series
 
@@ -40,6 +43,21 @@ def test_seed_001_case_2_med_figures_are_the_series_in_order() -> None:
     points = med_points(_case_2())
     assert [mg for _, mg in points] == [580, 855, 1400, 780]
     assert [(t - T0) / timedelta(days=1) for t, _ in points] == pytest.approx([1, 2, 3, 5 + 1 / 24])
+
+
+def test_seed_001_case_2_med_figures_are_drawn_on_the_episode_chart() -> None:
+    """The chart's MED panel, its description and its table hold 580, 855, 1,400 and 780."""
+    episode = _case_2()
+    med = [MedPoint(at, mg) for at, mg in med_series(episode).chart_points()]
+    timeline = build_timeline(episode, med=med)
+    svg = timeline_svg(timeline)
+    assert "Opioid, oral morphine equivalent (mg/day)" in svg
+    assert (
+        "Opioid, oral morphine equivalent: 580 mg/day at 3 May 08:00; 855 mg/day at 4 May 08:00; "
+        "1400 mg/day at 5 May 08:00; 780 mg/day at 7 May 09:00."
+    ) in svg
+    cells = {row.med_mg_per_day for row in table_rows(timeline)}
+    assert {"580 mg/day", "855 mg/day", "1400 mg/day", "780 mg/day"} <= cells
 
 
 def test_seed_001_case_2_peak_and_fall_from_the_peak() -> None:

@@ -66,22 +66,16 @@ def test_the_reduction_within_12_days_in_tablets() -> None:
     assert day_4 is not None
     assert day_7 is not None
     assert day_1.proposed is not None
-    assert [(u.strength, u.count) for u in day_1.proposed.units] == [
-        (15, 1)
-    ]
+    assert [(u.strength, u.count) for u in day_1.proposed.units] == [(15, 1)]
     assert day_4.proposed is not None
-    assert [(u.strength, u.count) for u in day_4.proposed.units] == [
-        (10, 1)
-    ]
+    assert [(u.strength, u.count) for u in day_4.proposed.units] == [(10, 1)]
     # 5 mg a dose is below the smallest 12-hourly tablet: only the amount above is offered.
     assert day_7.proposed is None
     assert day_7.above is not None
     assert day_7.above.daily == 20
     assert by_day[10] is None  # stopped
     assert plan.schedule is not None
-    assert not any(
-        "after day 12" in w for w in plan.schedule.warnings
-    )
+    assert not any("after day 12" in w for w in plan.schedule.warnings)
 
 
 def test_a_first_reduction_after_day_12_is_flagged() -> None:
@@ -133,6 +127,4 @@ def test_hydromorphone_without_a_12_hourly_product_is_given_every_4_hours() -> N
         8,
     )
     assert doses.proposed is not None
-    assert [(u.strength, u.count) for u in doses.proposed.units] == [
-        (8, 1)
-    ]
+    assert [(u.strength, u.count) for u in doses.proposed.units] == [(8, 1)]
