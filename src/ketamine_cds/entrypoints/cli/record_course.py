@@ -10,7 +10,7 @@ until a physician leaves it off with a reason (``--leave-off DRUG --reason TEXT`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -35,6 +35,13 @@ from ketamine_cds.entrypoints.cli.record_common import (
     container,
     record_errors,
     when,
+)
+from ketamine_cds.entrypoints.course_json import (
+    blocked_sentence,
+    med_json,
+    reconciliation_json,
+    response_json,
+    transitions_json,
 )
 from ketamine_cds.service import course
 
@@ -85,7 +92,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         built = container()
         result = course.episode_response(built.deps, actor(built, as_name), episode_id, when(at))
         if as_json:
-            emit_json({"episode_id": episode_id, **result.assessment.model_dump(mode="json")})
+            emit_json(response_json(episode_id, result.assessment))
             return
         typer.echo("\n".join([f"episode {episode_id}", *response_lines(result.assessment)]))
         typer.echo(notice())
@@ -100,22 +107,11 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         """The episode's MED over time (mg/day oral morphine equivalent), as the chart draws it."""
         built = container()
         series = course.episode_med(built.deps, actor(built, as_name), episode_id)
-        points = [{"at": t.isoformat(), "mg_per_day": mg} for t, mg in series.chart_points()]
+        shown = med_json(episode_id, series)
         if as_json:
-            summary = series.summary
-            emit_json(
-                {
-                    "episode_id": episode_id,
-                    "points": points,
-                    "peak_mg_per_day": None
-                    if summary is None or summary.peak is None
-                    else summary.peak.med_mg,
-                    "change_from_peak_percent": None
-                    if summary is None
-                    else summary.change_from_peak_percent,
-                }
-            )
+            emit_json(shown)
             return
+        points = shown["points"]
         lines = [f"episode {episode_id}: MED (mg/day oral morphine equivalent)"]
         lines += [f"  {p['at']}: {p['mg_per_day']:g}" for p in points] or ["  none recorded"]
         typer.echo("\n".join([*lines, notice()]))
@@ -132,16 +128,8 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         built = container()
         result = course.episode_transitions(built.deps, actor(built, as_name), episode_id, when(at))
         plan_out = result.plan
-        predictions = [None if p is None else p.__dict__ for p in result.predictions]
         if as_json:
-            emit_json(
-                {
-                    **plan_out.model_dump(mode="json"),
-                    "current_plasma": None if result.current is None else result.current.__dict__,
-                    "option_plasma": predictions,
-                    "plasma_notes": list(result.notes),
-                }
-            )
+            emit_json(transitions_json(result))
             return
         lines = [f"episode {episode_id}, phase {plan_out.phase}: running {plan_out.running}"]
         if result.current is not None:
@@ -231,7 +219,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         if as_json:
             emit_json(
                 {
-                    **_reconciliation_json(episode_id, result),
+                    **reconciliation_json(episode_id, result),
                     "summary": summary.model_dump(mode="json"),
                 }
             )
@@ -248,14 +236,9 @@ def _blocked(
     reconciliation = result.reconciliation
     for alert in reconciliation.alerts:
         typer.echo(f"CRITICAL: {alert.text} ({alert.source})", err=True)
-    missing = ", ".join(reconciliation.missing)
-    typer.echo(
-        f"error: the {reconciliation.occasion} summary is blocked: {missing} is missing from "
-        f"{listed}.",
-        err=True,
-    )
+    typer.echo(f"error: {blocked_sentence(result, listed)}", err=True)
     if as_json:
-        emit_json(_reconciliation_json(episode_id, result))
+        emit_json(reconciliation_json(episode_id, result))
     raise typer.Exit(EXIT_SOFT_OR_INCOMPLETE)
 
 
@@ -274,32 +257,6 @@ def _issued_lines(episode_id: int, result: course.DischargeResult, pdf: Path | N
     if pdf is not None:
         lines.append(f"  PDF: {pdf}")
     return lines
-
-
-def _reconciliation_json(episode_id: int, result: course.DischargeResult) -> dict[str, Any]:
-    reconciliation = result.reconciliation
-    return {
-        "episode_id": episode_id,
-        "occasion": reconciliation.occasion,
-        "blocked": result.blocked,
-        "missing": list(reconciliation.missing),
-        "alerts": [
-            {
-                "kind": a.kind,
-                "drug": a.drug,
-                "text": a.text,
-                "rule": a.rule,
-                "source": a.source,
-                "acknowledged_by": None if a.acknowledged is None else a.acknowledged.physician,
-            }
-            for a in reconciliation.alerts
-        ],
-        "items": [
-            {"drug": i.drug, "on_list": i.on_list, "listed_as": i.listed_as, "why": i.relied_on.why}
-            for i in reconciliation.items
-        ],
-        "warnings": list(reconciliation.warnings),
-    }
 
 
 __all__ = ["register"]
