@@ -4,7 +4,10 @@ An episode is what the bedside engine reads to say what to do now. It holds the 
 the protocol (id and version), the start time, the baseline observations, the patient's own pain
 goal, and a time-ordered list of events: observations, rate changes actually made (and who made
 them), pauses, restarts and stops, doses and as-needed adjuncts given, opioid use over the last
-24 h, physician decisions and soft-limit overrides, and phase changes.
+24 h, physician decisions and soft-limit overrides, and phase changes; and, for the course of
+care around the infusion, companion drugs started, changed or stopped (memantine, methadone's NMDA
+share), outcome assessments (BPI, PSEQ, function, the pain's classification) and a physician's
+acknowledgement that an NMDA antagonist is deliberately left off a discharge or transfer list.
 
 The model is closed (an unknown key is an error), every time must carry its time zone, and the
 events must be in time order. It is exported as JSON Schema to ``schemas/episode.schema.json``.
@@ -16,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ketamine_cds.domain.assessment.patient import parse_weight
+from ketamine_cds.domain.assessment.patient import Bpi, Pseq, parse_weight
 from ketamine_cds.domain.protocols.fields import AmountText, MassText, RateText, Span
 from ketamine_cds.domain.units import BodyWeight, Mass, PerKgRate, Rate
 from ketamine_cds.domain.vocabulary import Route, Symptom
@@ -36,6 +39,14 @@ Sedation = Annotated[
 ]
 Who = Annotated[str, Field(min_length=1, description="Who did it (name or role).")]
 EventId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+DrugName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9 -]{1,39}$",
+        description="The drug's generic name in lower case, e.g. 'memantine'.",
+    ),
+]
+PainClass = Literal["somatic", "visceral", "nociceptive", "neuropathic", "mixed"]
 RecorderRole = Literal["nurse", "pharmacist", "physician", "admin"]
 
 
@@ -320,6 +331,93 @@ class EnteredInError(Event):
         return self
 
 
+class CompanionDrug(Event):
+    """A drug given with ketamine for its NMDA-receptor antagonism: started, changed or stopped.
+
+    Memantine after an infusion (seed 002), methadone for its NMDA share (seed 000, seed 002).
+    A drug the episode relies on must be on every discharge and transfer list (seed 002: dropped
+    at transfer, the pain came back refractory to IV morphine).
+    """
+
+    type: Literal["companion_drug"]
+    drug: DrugName
+    action: Literal["started", "changed", "stopped"]
+    dose: MassText | None = Field(
+        default=None, description="Dose per administration, '5 mg'; omitted when stopped."
+    )
+    doses_per_day: int | None = Field(default=None, ge=1, le=24)
+    route: Route | None = None
+    nmda_antagonist: bool = Field(
+        default=True,
+        description="Given for its NMDA-receptor antagonism, so it must not be lost at discharge "
+        "or transfer.",
+    )
+    by: Who
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _regimen_given(self) -> CompanionDrug:
+        given = [self.dose is not None, self.doses_per_day is not None, self.route is not None]
+        if self.action == "stopped":
+            if any(given):
+                raise ValueError("a stopped companion drug takes no dose, doses_per_day or route")
+            return self
+        if not all(given):
+            raise ValueError(
+                f"a companion drug {self.action} needs its dose, doses_per_day and route"
+            )
+        if isinstance(self.dose, Span):
+            # pydantic reports ValueError as the user's error
+            raise ValueError(f"give the one dose given, not the range {self.dose}")  # noqa: TRY004
+        return self
+
+
+class OutcomeAssessment(Event):
+    """Outcome measures at one time, and how the pain is classified (for the audit).
+
+    BPI and PSEQ before and after (seed 004, "Context"); mobility or function compared with
+    before ketamine, as the clinician judges it (Good et al.'s surrogate criterion, seed 000).
+    """
+
+    type: Literal["assessment"]
+    by: Who
+    bpi: Bpi | None = None
+    pseq: Pseq | None = None
+    function: Literal["better", "unchanged", "worse"] | None = Field(
+        default=None,
+        description="Mobility or function compared with before ketamine, as the clinician judges.",
+    )
+    population: Literal["cancer", "non_cancer"] | None = Field(
+        default=None, description="Cancer or non-cancer pain."
+    )
+    pain_types: list[PainClass] | None = Field(
+        default=None,
+        description="The pain's kind as audits classify it (Jackson: somatic, neuropathic).",
+    )
+
+    @model_validator(mode="after")
+    def _something(self) -> OutcomeAssessment:
+        values = (self.bpi, self.pseq, self.function, self.population, self.pain_types)
+        if all(value is None for value in values):
+            raise ValueError(
+                "an assessment records nothing (no BPI, PSEQ, function, population or pain type)"
+            )
+        return self
+
+
+class ReconciliationAcknowledged(Event):
+    """A physician leaves an NMDA antagonist the episode relies on off a discharge or transfer list.
+
+    Without it, a missing drug blocks the discharge summary (seed 002, "Case Description").
+    """
+
+    type: Literal["reconciliation_acknowledged"]
+    drug: DrugName
+    physician: Who
+    reason: str = Field(min_length=3, description="Why the drug is deliberately left off.")
+    occasion: Literal["discharge", "transfer"] = "discharge"
+
+
 AnyEvent = Annotated[
     Observation
     | RateChange
@@ -332,7 +430,10 @@ AnyEvent = Annotated[
     | PhysicianOverride
     | PhysicianDecision
     | PhaseChange
-    | EnteredInError,
+    | EnteredInError
+    | CompanionDrug
+    | OutcomeAssessment
+    | ReconciliationAcknowledged,
     Field(discriminator="type"),
 ]
 

@@ -11,6 +11,10 @@
   bedside).
 - A physician may also record observations and bedside events (the product's reading: the
   ordering physician examines the patient; decision record 0052).
+- A companion drug (memantine, methadone for its NMDA share) is started, changed or stopped by a
+  physician's order, and only a physician leaves an NMDA antagonist the episode relies on off a
+  discharge or transfer list (seed 002: dropped at transfer, the pain came back). Any clinician
+  records an outcome assessment (BPI, PSEQ, function; seed 004 "Context").
 - An admin manages users and nothing clinical: no episode is shown to an admin.
 
 A refusal is one sentence naming the role (or roles) needed.
@@ -43,6 +47,9 @@ Action = Literal[
     "event.physician_decision",
     "event.phase_change",
     "event.entered_in_error",
+    "event.companion_drug",
+    "event.assessment",
+    "event.reconciliation_acknowledged",
     "user.add",
     "user.list",
     "audit.verify",
@@ -71,6 +78,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     "event.phase_change": _BEDSIDE,
     # Withdrawing an event also needs the role that may record the event withdrawn.
     "event.entered_in_error": _CLINICAL,
+    # Starting, changing or stopping a drug is an order; assessing outcomes is anyone's care.
+    "event.companion_drug": _PHYSICIAN,
+    "event.assessment": _CLINICAL,
+    "event.reconciliation_acknowledged": _PHYSICIAN,
     "user.add": frozenset({"admin"}),
     "user.list": frozenset({"admin"}),
     "audit.verify": frozenset(ROLES),
@@ -94,6 +105,9 @@ _WHAT: dict[Action, str] = {
     "event.physician_decision": "recording a physician's decision",
     "event.phase_change": "recording a phase change",
     "event.entered_in_error": "marking an event entered in error",
+    "event.companion_drug": "recording a companion drug started, changed or stopped",
+    "event.assessment": "recording an outcome assessment",
+    "event.reconciliation_acknowledged": "leaving an NMDA antagonist off a medicines list",
     "user.add": "adding a user",
     "user.list": "listing users",
     "audit.verify": "verifying the audit trail",

@@ -8,7 +8,7 @@ module-level global, and no process cache decides which protocol or which rows a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -155,6 +155,10 @@ class EventLog(Protocol):
 
     def for_episode(self, episode_id: int) -> list[StoredEvent]:
         """The episode's events in the order they were written."""
+        ...
+
+    def for_episodes(self, episode_ids: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        """Several episodes' events, each in the order written, in one read (for the audit)."""
         ...
 
     def get(self, episode_id: int, position: int) -> StoredEvent | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -110,6 +110,9 @@ class FakeEvents:
 
     def for_episode(self, episode_id: int) -> list[StoredEvent]:
         return list(self.s.events.get(episode_id, []))
+
+    def for_episodes(self, episode_ids: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        return {episode_id: self.for_episode(episode_id) for episode_id in episode_ids}
 
     def get(self, episode_id: int, position: int) -> StoredEvent | None:
         found = self.s.events.get(episode_id, [])

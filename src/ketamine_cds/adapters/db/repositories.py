@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -252,6 +252,20 @@ class SqlEvents:
             .order_by(t.events.c.position)
         )
         return [_event(r) for r in rows]
+
+    def for_episodes(self, episode_ids: Sequence[int]) -> dict[int, list[StoredEvent]]:
+        """Several episodes' events, each in the order written, in one query per thousand."""
+        found: dict[int, list[StoredEvent]] = {episode_id: [] for episode_id in episode_ids}
+        ids = list(found)
+        for start in range(0, len(ids), 1000):  # bounded IN lists, for any database
+            rows = self._c.execute(
+                select(t.events)
+                .where(t.events.c.episode_id.in_(ids[start : start + 1000]))
+                .order_by(t.events.c.episode_id, t.events.c.position)
+            )
+            for row in rows:
+                found[row.episode_id].append(_event(row))
+        return found
 
     def get(self, episode_id: int, position: int) -> StoredEvent | None:
         """One event by position."""

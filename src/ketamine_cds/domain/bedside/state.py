@@ -16,6 +16,7 @@ from typing import Literal
 
 from ketamine_cds.domain.episode import (
     AnyEvent,
+    CompanionDrug,
     DoseGiven,
     EnteredInError,
     Episode,
@@ -99,6 +100,7 @@ class EpisodeState:
     overrides: list[Covered] = field(default_factory=list)
     decisions: list[PhysicianDecision] = field(default_factory=list)
     phase_changes: list[PhaseChange] = field(default_factory=list)
+    companions: list[CompanionDrug] = field(default_factory=list)
     anomalies: list[str] = field(default_factory=list)
     _vitals: dict[str, tuple[int, list[tuple[datetime, float]]]] = field(
         default_factory=dict, repr=False, compare=False
@@ -207,7 +209,7 @@ def replay(
     return state
 
 
-def _apply(state: EpisodeState, event: AnyEvent, position: int) -> None:  # noqa: C901 - one branch per kind
+def _apply(state: EpisodeState, event: AnyEvent, position: int) -> None:  # noqa: C901, PLR0912 - one branch per kind
     if isinstance(event, Observation):
         state.observations.append((position, event))
     elif isinstance(event, RateChange):
@@ -233,6 +235,8 @@ def _apply(state: EpisodeState, event: AnyEvent, position: int) -> None:  # noqa
         state.decisions.append(event)
     elif isinstance(event, PhaseChange):
         _phase_change(state, event)
+    elif isinstance(event, CompanionDrug):
+        state.companions.append(event)
 
 
 def _set_rate(state: EpisodeState, new: Rate, at: datetime, by: str, position: int) -> None:

@@ -200,3 +200,12 @@ def status_of_alerts(kinds: Iterable[str]) -> int:
 def worst_status(statuses: Iterable[int]) -> int:
     """The most serious of several statuses (4 over 3 over 0)."""
     return max(statuses, default=EXIT_OK)
+
+
+def existing_group(app: typer.Typer, name: str) -> typer.Typer:
+    """A command group another module registered first (one module adds to another's group)."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
+    message = f"the '{name}' command group is registered before the commands that join it"
+    raise RuntimeError(message)

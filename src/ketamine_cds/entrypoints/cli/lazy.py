@@ -37,14 +37,15 @@ COMMANDS: dict[str, Entry] = {
     "recommend": Entry(("bedside",), "What the protocol says to do at a moment of an episode."),
     "replay": Entry(("bedside",), "The recommendation after every event of an episode."),
     "med": Entry(("med",), "The 24-hour oral morphine equivalent (MED) of a regimen."),
-    "opioid-plan": Entry(("med",), "Convert, reduce or track the opioid regimen."),
+    "opioid-plan": Entry(("med", "med_doses"), "Convert, reduce or track the opioid regimen."),
     "assess": Entry(("assess",), "Eligibility, contraindications, screening, evidence."),
     "pk": Entry(("pk",), "Pharmacokinetics: simulated plasma ketamine from cited models."),
     "db": Entry(("db",), "Create or migrate the clinical record's database."),
     "user": Entry(("users",), "The people who use the record, and their roles."),
-    "episode": Entry(("record",), "Episodes in the clinical record."),
+    "episode": Entry(("record", "record_course"), "Episodes in the clinical record."),
     "audit": Entry(("audit",), "The audit trail: verify that nothing was rewritten."),
     "fhir": Entry(("fhir",), "FHIR R4 in and out."),
+    "cohort": Entry(("cohort",), "The cohort audit across stored episodes."),
 }
 
 

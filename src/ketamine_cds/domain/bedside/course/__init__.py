@@ -8,6 +8,7 @@ figure through the one dose check before anyone sees it.
 from __future__ import annotations
 
 from ketamine_cds.domain.bedside.context import Context, Decision
+from ketamine_cds.domain.bedside.course.companions import companion_prompts
 from ketamine_cds.domain.bedside.course.continuous import continuous_course
 from ketamine_cds.domain.bedside.course.doses import dose_course
 from ketamine_cds.domain.bedside.course.paused import while_paused
@@ -17,7 +18,14 @@ from ketamine_cds.domain.bedside.course.stopped import after_stop
 from ketamine_cds.domain.bedside.course.timed import timed_course
 
 
-def propose(ctx: Context) -> Decision:  # noqa: PLR0911 - one return per state and kind
+def propose(ctx: Context) -> Decision:
+    """The course's proposal, with the prompts for the drugs the protocol starts alongside."""
+    decision = _course(ctx)
+    companion_prompts(ctx, decision)
+    return decision
+
+
+def _course(ctx: Context) -> Decision:  # noqa: PLR0911 - one return per state and kind
     """The course's proposal for the episode's state and the current phase's kind."""
     state, phase = ctx.state, ctx.phase
     if state.status == "stopped":

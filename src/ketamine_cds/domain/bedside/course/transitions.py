@@ -1,6 +1,14 @@
-"""Moving to the protocol's next phase, with a route change computed from the dose running."""
+"""Moving to the protocol's next phase, with a route change computed from the dose running.
+
+The conversion arithmetic (the daily dose running, times the source's ratio, divided into the
+new route's doses) is :func:`converted`, shared by the bedside engine and the planned transition
+(``domain/outcomes/transitions.py``), so the figure the bedside sees and the one a plan shows are
+the same number.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ketamine_cds.domain.bedside.context import Context, Decision, fmt
 from ketamine_cds.domain.protocols.resolve import resolve_phase
@@ -8,11 +16,40 @@ from ketamine_cds.domain.protocols.schema import Conversion, Transition
 from ketamine_cds.domain.units import Mass, Rate
 
 
+@dataclass(frozen=True)
+class Converted:
+    """A daily dose converted by one ratio of a conversion and divided into doses."""
+
+    ratio: float
+    from_per_day_mg: float
+    per_day_mg: float
+    doses_per_day: int
+    dose: Mass
+
+    @property
+    def ratio_text(self) -> str:
+        """The ratio as written: '1:1', '0.4:1'."""
+        return "1:1" if self.ratio == 1 else f"{self.ratio:g}:1"
+
+
+def ratios(conversion: Conversion) -> tuple[float, ...]:
+    """The conversion's ratio, or the two ends of its range (low first)."""
+    ratio = conversion.ratio
+    return (ratio,) if isinstance(ratio, float) else (ratio[0], ratio[1])
+
+
+def converted(
+    conversion: Conversion, from_per_day_mg: float, doses_per_day: int, ratio: float
+) -> Converted:
+    """The daily dose ``from_per_day_mg`` by ``ratio``, in ``doses_per_day`` doses."""
+    per_day = from_per_day_mg * ratio
+    doses = conversion.doses_per_day or doses_per_day
+    return Converted(ratio, from_per_day_mg, per_day, doses, Mass.of(per_day / doses, "mg"))
+
+
 def transitions(ctx: Context, *kinds: str) -> list[Transition]:
     """Transitions out of this phase of the given kinds."""
-    return [
-        t for t in ctx.protocol.transitions if t.from_phase == ctx.phase.id and t.when in kinds
-    ]
+    return [t for t in ctx.protocol.transitions if t.from_phase == ctx.phase.id and t.when in kinds]
 
 
 def to_next(ctx: Context, transition: Transition, why: str) -> Decision:
@@ -36,14 +73,13 @@ def to_next(ctx: Context, transition: Transition, why: str) -> Decision:
 def _converted(ctx: Context, conversion: Conversion, running: Rate, target_id: str) -> Decision:
     """The daily dose actually running, converted by the source's ratio and divided."""
     target = ctx.protocol.phase(target_id)
-    ratio = conversion.ratio if isinstance(conversion.ratio, float) else conversion.ratio[0]
-    per_day = running.mg_per_day * ratio
-    doses = conversion.doses_per_day or target.doses_per_day or 1
-    dose = Mass.of(per_day / doses, "mg")
-    ratio_text = f"{ratio:g}:1" if ratio != 1 else "1:1"
+    figure = converted(
+        conversion, running.mg_per_day, target.doses_per_day or 1, ratios(conversion)[0]
+    )
     ctx.notes.reason(
         conversion,
-        f"From the {fmt(running)} running ({per_day:.4g} mg a day), {ratio_text}: "
-        f"{dose.mg:.4g} mg {target.route.value} {doses} times a day.",
+        f"From the {fmt(running)} running ({figure.from_per_day_mg:.4g} mg a day), "
+        f"{figure.ratio_text}: {figure.dose.mg:.4g} mg {target.route.value} "
+        f"{figure.doses_per_day} times a day.",
     )
-    return Decision("next_phase", None, dose, target.route, target)
+    return Decision("next_phase", None, figure.dose, target.route, target)
