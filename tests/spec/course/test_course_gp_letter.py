@@ -81,3 +81,15 @@ def test_the_pdf_text_holds_the_regimen_and_the_emergency_plan() -> None:
     assert "oxycodone controlled release 30 mg twice daily, oral" in text
     assert "Emergency plan: if the pain comes back" in text
     assert "Dear Dr A. General" in text
+
+
+def test_the_course_length_is_written_to_a_tenth_of_a_day() -> None:
+    """Three days of ketamine read "3.0 days" in the letter and the summary, never "2.958 days"."""
+    summary = seed_004_summary()
+    summary = summary.model_copy(
+        update={"ketamine": summary.ketamine.model_copy(update={"duration_days": 71 / 24})}
+    )
+    for kind in ("gp_letter", "discharge_summary"):
+        text = _text(render_letter(summary, kind))
+        assert "3.0 days" in text, kind
+        assert "2.958" not in text, kind
