@@ -30,19 +30,9 @@ from typing import Any
 
 import pytest
 
+from ketamine_cds.adapters.render.chromium import CHROMIUM, CHROMIUM_FLAGS
 from ketamine_cds.entrypoints.web.templating import STATIC_DIR
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TABLET = {"width": 1024, "height": 768}
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
@@ -68,7 +58,7 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+            executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_FLAGS)
         )
         try:
             yield chromium

@@ -194,7 +194,9 @@ def order_set_view(  # noqa: PLR0913 - the plan, who it is for and what the chec
         setting=plan.protocol.setting,
         indications=tuple(plan.protocol.indications),
         concentration=f"{num(plan.concentration_mg_per_ml)} mg/mL",
-        concentration_note=plan.concentration_note,
+        concentration_note=plan.concentration_note.removeprefix(
+            f"{num(plan.concentration_mg_per_ml)} mg/mL"
+        ).strip(),
         rounding=plan.rounding,
         phases=tuple(_phase(p, plan, protocol, limits, rules) for p in plan.phases),
         hard_limits=tuple(_hard(h, refs) for h in plan.hard_limits),
