@@ -10,7 +10,14 @@ from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from ketamine_cds.entrypoints.web.templating import STATIC_DIR, environment, served_static
-from ketamine_cds.entrypoints.web.views import episode, login, ward
+from ketamine_cds.entrypoints.web.views import (
+    audit,
+    episode,
+    login,
+    new_episode,
+    order_set,
+    ward,
+)
 from ketamine_cds.entrypoints.web.views.common import PageHooks, Pages
 
 __all__ = ["PageHooks", "static_files", "web_router"]
@@ -20,7 +27,8 @@ def web_router() -> APIRouter:
     """Every page and form of the ward application."""
     pages = Pages(environment(served_static("/static/")))
     router = APIRouter(include_in_schema=False)
-    for module in (ward, login, episode):
+    # /episodes/new before /episodes/{id}: the first route whose path matches answers.
+    for module in (ward, login, new_episode, order_set, episode, audit):
         module.add_routes(router, pages)
     return router
 

@@ -7,6 +7,7 @@ never read as zero. A time left empty is now; a time typed without a zone is the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -66,15 +67,19 @@ def ticked(form: FormValues, name: str) -> bool:
 
 def number(form: FormValues, name: str) -> float | None:
     """A number typed in a field, or one sentence saying it is not one."""
-    text = one(form, name)
-    if text is None:
+    return read_number(one(form, name), _LABELS.get(name, name))
+
+
+def read_number(text: str | None, label: str) -> float | None:
+    """A plain decimal number (a comma is read as the decimal point), or one sentence."""
+    if text is None or not text.strip():
         return None
     try:
-        value = float(text.replace(",", "."))
+        value = float(text.strip().replace(",", "."))
     except ValueError:
-        raise UserInputError(f"{_LABELS.get(name, name)} '{text[:20]}' is not a number") from None
-    if value != value or value in {float("inf"), float("-inf")}:  # noqa: PLR0124 - NaN test
-        raise UserInputError(f"{_LABELS.get(name, name)} '{text[:20]}' is not a number")
+        raise UserInputError(f"{label} '{text[:20]}' is not a number") from None
+    if not math.isfinite(value):
+        raise UserInputError(f"{label} '{text[:20]}' is not a number")
     return value
 
 
@@ -204,3 +209,13 @@ def recommendation_id(form: FormValues) -> int | None:
     if not text.isdigit():
         raise UserInputError(f"'{text[:20]}' does not name a recommendation")
     return int(text)
+
+
+def positive(text: str | None, label: str) -> float | None:
+    """A positive number typed in a field (None when empty), or one sentence."""
+    value = read_number(text, label)
+    if value is None:
+        return None
+    if value <= 0:
+        raise UserInputError(f"{label} '{value:g}' is not a positive number")
+    return value
