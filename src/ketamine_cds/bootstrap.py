@@ -4,7 +4,8 @@
 cases: the protocol source (the shipped protocols and a hospital's folders, re-read when a file
 changes), the product's reference tables and the readers of the files users hand the product.
 ``record_container(settings)`` adds the record: a unit of work on the database the settings name,
-the protocol source and the clock. Nothing is built at import time.
+the protocol source and the clock, and access to the record (passwords, tokens, sessions) on the
+same units of work. Nothing is built at import time.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory
 from ketamine_cds.adapters.protocol_source import FileProtocolSource
 from ketamine_cds.adapters.reference_data import ShippedReferenceData
 from ketamine_cds.adapters.user_files import UserFiles
+from ketamine_cds.service.access_ports import AccessDeps
 from ketamine_cds.service.record_support import RecordDeps
 from ketamine_cds.settings import Settings, read_settings
 
@@ -59,6 +61,7 @@ class RecordContainer:
     settings: Settings
     engine: Engine
     deps: RecordDeps
+    access: AccessDeps
 
     @property
     def url_shown(self) -> str:
@@ -75,9 +78,11 @@ class RecordContainer:
 def record_container(settings: Settings) -> RecordContainer:
     """The record's unit of work, protocol source and clock for these settings."""
     engine = make_engine(settings.record_url)
+    units = SqlUnitOfWorkFactory(engine)
+    clock = SystemClock()
     deps = RecordDeps(
-        uow=SqlUnitOfWorkFactory(engine),
-        protocols=FileProtocolSource(settings.protocol_dirs),
-        clock=SystemClock(),
+        uow=units, protocols=FileProtocolSource(settings.protocol_dirs), clock=clock
     )
-    return RecordContainer(settings=settings, engine=engine, deps=deps)
+    return RecordContainer(
+        settings=settings, engine=engine, deps=deps, access=AccessDeps(uow=units, clock=clock)
+    )

@@ -14,13 +14,19 @@
     ``~/.cache/ketamine-cds``. Never inside the installed package, which may be read-only.
 ``KETAMINE_CDS_USER``
     The user the command line acts as, when ``--as`` is not given.
+``KETAMINE_CDS_SECRET_KEY``
+    The key that signs the web application's session cookies and form tokens. Default: a key
+    generated into the data folder on first use (``secret_key``); servers on several machines
+    share one by setting it.
+``KETAMINE_CDS_SESSION_HOURS``
+    How long a login lasts, in hours (default 12, a ward shift).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketamine_cds.domain.errors import UserInputError
@@ -30,6 +36,10 @@ DATABASE_URL = "KETAMINE_CDS_DATABASE_URL"
 DATA_DIR = "KETAMINE_CDS_DATA_DIR"
 CACHE_DIR = "KETAMINE_CDS_CACHE_DIR"
 USER = "KETAMINE_CDS_USER"
+SECRET_KEY = "KETAMINE_CDS_SECRET_KEY"  # noqa: S105 - the variable's name, not a key
+SESSION_HOURS = "KETAMINE_CDS_SESSION_HOURS"
+DEFAULT_SESSION_HOURS = 12.0
+MAX_SESSION_HOURS = 24.0 * 7
 
 
 @dataclass(frozen=True)
@@ -41,14 +51,20 @@ class Settings:
     data_dir: Path | None = None
     cache_dir: Path | None = None
     user: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+    session_hours: float = DEFAULT_SESSION_HOURS
+
+    @property
+    def data_folder(self) -> Path:
+        """The data folder (the embedded defaults' files)."""
+        return self.data_dir or Path.home() / ".local" / "share" / "ketamine-cds"
 
     @property
     def record_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data folder."""
         if self.database_url:
             return self.database_url
-        folder = self.data_dir or Path.home() / ".local" / "share" / "ketamine-cds"
-        return f"sqlite:///{folder / 'record.sqlite3'}"
+        return f"sqlite:///{self.data_folder / 'record.sqlite3'}"
 
 
 def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -64,10 +80,30 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
     else:
         cache = Path(cache_text) if cache_text else None
     data_text = env.get(DATA_DIR)
+    secret = env.get(SECRET_KEY) or None
+    if secret is not None and len(secret) < 32:
+        raise UserInputError(f"{SECRET_KEY} is shorter than 32 characters; give a long random key")
     return Settings(
         protocol_dirs=folders,
         database_url=env.get(DATABASE_URL) or None,
         data_dir=Path(data_text) if data_text else None,
         cache_dir=cache,
         user=env.get(USER) or None,
+        secret_key=secret,
+        session_hours=_session_hours(env.get(SESSION_HOURS)),
     )
+
+
+def _session_hours(text: str | None) -> float:
+    if not text:
+        return DEFAULT_SESSION_HOURS
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1.0
+    if not 0.25 <= hours <= MAX_SESSION_HOURS:
+        raise UserInputError(
+            f"{SESSION_HOURS} is '{text[:20]}'; give a number of hours from 0.25 to "
+            f"{MAX_SESSION_HOURS:g}"
+        )
+    return hours
