@@ -163,7 +163,10 @@ def _label(name: str, info: FieldInfo) -> tuple[str, str | None]:
     )
     if label is not None:
         return label, None
-    return _words(name), info.description
+    hint = info.description
+    if hint is not None and "[]" in hint:  # the file format's words; the form has "none found"
+        hint = hint.split("; []")[0].split("[]")[0].rstrip(" ;,") or None
+    return _words(name), hint
 
 
 def _field(name: str, info: FieldInfo, answers: Mapping[str, Any]) -> FormField | None:  # noqa: PLR0911 - one answer per kind of field

@@ -1,15 +1,15 @@
 """How a patient is named on a page, and how demonstration data is marked.
 
-The demonstration ward's patients carry identifiers that begin ``demo-``; every page that names
-one says, in words, that it is demonstration data and not a real patient.
+The demonstration ward's patients carry identifiers the record marks as such
+(``service.demo``); every page that names one says, in words, that it is demonstration data
+and not a real patient.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEMO_PREFIX = "demo-"
-DEMO_WORDS = "Demonstration data, not a real patient"
+from ketamine_cds.service.demo import is_demonstration
 
 
 @dataclass(frozen=True)
@@ -18,11 +18,6 @@ class PatientLabel:
 
     identifier: str
     demonstration: bool
-
-
-def is_demonstration(identifier: str) -> bool:
-    """Whether the identifier is one of the demonstration ward's."""
-    return identifier.lower().startswith(DEMO_PREFIX)
 
 
 def patient_label(identifier: str) -> PatientLabel:
