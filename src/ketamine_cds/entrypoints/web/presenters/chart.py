@@ -85,7 +85,8 @@ def episode_chart(  # noqa: PLR0913 - the episode, what was recommended, and how
         + (" and predicted plasma level" if plasma is not None else "")
         + f" ({timeline.protocol}, {timeline.weight}); times in {tz}"
     )
-    options = ChartOptions(title=caption, tz=tz, id_prefix=id_prefix)
+    title = f"{patient}: {timeline.protocol}, {timeline.weight}"
+    options = ChartOptions(title=title, tz=tz, id_prefix=id_prefix)
     note = None if plasma is None else f"The plasma level is {plasma.label}."
     return ChartView(
         svg=inline_svg(timeline_svg(timeline, options)),

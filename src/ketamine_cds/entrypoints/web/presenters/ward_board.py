@@ -3,7 +3,7 @@
 Per episode: the patient (demonstration data marked as such), protocol and version, the rate
 running now in mg/h and mL/h for its bag, the last pain score and how old it is, the next
 assessment due (an overdue one says "overdue" and is drawn in red), and the open alerts of the
-latest recommendation. The rate running is the engine's own replay of the events (corrections
+latest recommendation (with its age: the board stores none of its own). The rate running is the engine's own replay of the events (corrections
 applied), the same reading the episode's chart draws.
 """
 
@@ -60,6 +60,7 @@ class BoardRow:
     next_due_iso: str | None
     overdue: bool
     alerts: tuple[BoardAlert, ...]
+    alerts_as_of: str | None
     verified: bool
 
 
@@ -112,6 +113,7 @@ def board_row(ward: WardEpisode, now: datetime, tz: tzinfo = WARD_ZONE) -> Board
             BoardAlert(a.kind, ALERT_WORDS.get(a.kind, a.kind), a.text, a.kind in DANGER)
             for a in alerts
         ),
+        alerts_as_of=None if latest is None else ago(latest.made_at, now),
         verified=ward.summary.order_verified,
     )
 
