@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ketamine_cds import DECISION_SUPPORT_NOTICE
+from ketamine_cds.domain.audit import AuditEntry
 from ketamine_cds.domain.protocols.check import CheckResult
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.record import (
@@ -20,6 +21,7 @@ from ketamine_cds.domain.record import (
     Verification,
     WeightEntry,
 )
+from ketamine_cds.service.audit_reading import AuditPage
 from ketamine_cds.service.audit_trail import AuditReport
 from ketamine_cds.service.demo import is_demonstration
 from ketamine_cds.service.record import MadeRecommendation
@@ -180,4 +182,30 @@ def audit_report_json(report: AuditReport) -> dict[str, Any]:
         "entries": report.entries,
         "first_broken": None if broken is None else broken.seq,
         "reason": None if broken is None else broken.sentence(),
+    }
+
+
+def audit_entry_json(entry: AuditEntry) -> dict[str, Any]:
+    """One audit entry: who, in which role, did what to what, when, and its place in the chain."""
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "role": entry.role,
+        "action": entry.action,
+        "subject": entry.subject,
+        "payload_digest": entry.payload_digest,
+        "versions": dict(entry.versions),
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def audit_page_json(page: AuditPage) -> dict[str, Any]:
+    """A page of the audit trail, newest first."""
+    return {
+        "matching": page.matching,
+        "offset": page.query.offset,
+        "limit": page.query.limit,
+        "entries": [audit_entry_json(e) for e in page.entries],
     }

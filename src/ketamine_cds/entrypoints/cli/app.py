@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from ketamine_cds.bootstrap import bootstrap
-from ketamine_cds.entrypoints.cli import assess, audit, bedside, db, dosing, med, pk, record, users
+from ketamine_cds.entrypoints.cli import (
+    assess,
+    audit,
+    bedside,
+    db,
+    dosing,
+    med,
+    pk,
+    record,
+    serve,
+    users,
+)
 from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, OneSentenceGroup, user_errors
 
 app = typer.Typer(
@@ -21,7 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (dosing, bedside, med, assess, pk, db, users, record, audit):
+for module in (dosing, bedside, med, assess, pk, db, users, record, audit, serve):
     module.register(app)
 
 
