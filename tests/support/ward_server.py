@@ -34,8 +34,8 @@ USERS = (
 
 
 def password(name: str) -> str:
-    """A test user's password."""
-    return f"{name} password for the ward"
+    """A test user's password (a passphrase that does not hold the name)."""
+    return f"correct horse battery staple {len(name)} {name[::-1]}!"
 
 
 @dataclass

@@ -7,6 +7,7 @@ for it. A refusal (of a role, a limit, a stale rate) is an entry too, marked "re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -14,7 +15,8 @@ from ketamine_cds.domain.audit import AuditEntry
 from ketamine_cds.domain.record import StoredEvent
 from ketamine_cds.entrypoints.web.presenters.events import TYPE_WORDS, describe
 from ketamine_cds.entrypoints.web.presenters.formatting import WARD_ZONE, clock, iso
-from ketamine_cds.service.audit_log import AuditFilter, AuditListing
+from ketamine_cds.service.audit_reading import AuditPage
+from ketamine_cds.service.audit_trail import AuditReport
 from ketamine_cds.service.record_support import parse_event
 
 ACTION_WORDS = {
@@ -62,17 +64,22 @@ class AuditRow:
 
 @dataclass(frozen=True)
 class AuditView:
-    """The page: the chain's state, the filter as given, the rows, and the next page."""
+    """The page: the chain's state, the rows, and where the next (older) page starts."""
 
     intact: bool
     chain_text: str
-    total: int
+    matching: int
     rows: tuple[AuditRow, ...]
-    more: bool
-    next_before: int | None
-    actors: tuple[str, ...]
+    next_offset: int | None
     actions: tuple[tuple[str, str], ...]
-    wanted: AuditFilter
+
+
+def in_episode(entry: AuditEntry, episode: int | None) -> bool:
+    """Whether the entry is about the episode (``episode/3`` and ``episode/3/…``, not 30)."""
+    if episode is None:
+        return True
+    subject = f"episode/{episode}"
+    return entry.subject == subject or entry.subject.startswith(subject + "/")
 
 
 def _words(action: str) -> tuple[str, bool]:
@@ -118,22 +125,39 @@ def _row(entry: AuditEntry, event: StoredEvent | None, tz: tzinfo) -> AuditRow:
     )
 
 
-def audit_view(listing: AuditListing, wanted: AuditFilter, tz: tzinfo = WARD_ZONE) -> AuditView:
-    """The audit page for one listing."""
-    report = listing.report
+def audit_view(
+    page: AuditPage,
+    report: AuditReport,
+    events: Mapping[tuple[int, int], StoredEvent],
+    *,
+    episode: int | None = None,
+    tz: tzinfo = WARD_ZONE,
+) -> AuditView:
+    """The audit page for one page of entries and the chain's verification."""
     if report.broken is None:
         chain = f"Audit trail intact: all {report.entries} entries and the rows they name hold."
     else:
         chain = f"Audit trail broken: {report.broken.sentence()}."
-    rows = tuple(_row(e, listing.events.get(e.seq), tz) for e in listing.entries)
+    rows = tuple(
+        _row(e, events.get(event_of(e) or (0, 0)), tz)
+        for e in page.entries
+        if in_episode(e, episode)
+    )
+    shown_to = page.query.offset + len(page.entries)
     return AuditView(
         intact=report.intact,
         chain_text=chain,
-        total=listing.total,
+        matching=page.matching,
         rows=rows,
-        more=listing.more,
-        next_before=rows[-1].seq if listing.more and rows else None,
-        actors=listing.actors,
+        next_offset=shown_to if shown_to < page.matching else None,
         actions=ACTION_CHOICES,
-        wanted=wanted,
     )
+
+
+def event_of(entry: AuditEntry) -> tuple[int, int] | None:
+    """The (episode, position) of the event an entry names, if it names one."""
+    parts = entry.subject.split("/")
+    shaped = len(parts) == 4 and parts[0] == "episode" and parts[2] == "event"
+    if shaped and parts[1].isdigit() and parts[3].isdigit():
+        return int(parts[1]), int(parts[3])
+    return None

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Protocol
 
 from ketamine_cds.domain.episode import Baseline
 from ketamine_cds.domain.protocols.figures import num
 from ketamine_cds.domain.protocols.plan_output import PlanOut
-from ketamine_cds.domain.record import User
 from ketamine_cds.domain.roles import Role, may
 from ketamine_cds.domain.vocabulary import Route, Symptom
 from ketamine_cds.entrypoints.web.presenters.chart import ChartView
@@ -28,6 +28,20 @@ from ketamine_cds.entrypoints.web.presenters.recommendation import (
 )
 from ketamine_cds.service.record import MadeRecommendation
 from ketamine_cds.service.record_queries import EpisodeDetail
+
+
+class Viewer(Protocol):
+    """Who the page is drawn for: a name and a role."""
+
+    @property
+    def name(self) -> str:
+        """The user's name."""
+        ...
+
+    @property
+    def role(self) -> Role:
+        """The user's role."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -135,7 +149,7 @@ def episode_view(  # noqa: PLR0913 - the record's answers, the plan, the user an
     made: MadeRecommendation,
     plan: PlanOut,
     *,
-    user: User,
+    user: Viewer,
     now: datetime,
     chart: ChartView | None,
     outcome: Outcome | None = None,

@@ -3,8 +3,8 @@
 Per episode: the patient (demonstration data marked as such), protocol and version, the rate
 running now in mg/h and mL/h for its bag, the last pain score and how old it is, the next
 assessment due (an overdue one says "overdue" and is drawn in red), and the open alerts of the
-latest recommendation (with its age: the board stores none of its own). The rate running is the engine's own replay of the events (corrections
-applied), the same reading the episode's chart draws.
+latest recommendation, with its age (the board stores none of its own). The rate running is the
+engine's own replay of the events (corrections applied), the same reading the chart draws.
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
-"""The ward pages as a FastAPI router, for the app factory to include.
+"""The ward pages as a FastAPI router, and the hook the app factory calls to add them.
 
-The app factory includes ``web_router()``, mounts ``static_files()`` at ``/static`` and sets
-``app.state.pages`` to the :class:`PageHooks` (who is signed in, the CSRF token, the use cases).
+``install_pages(app, wiring)`` is an ``extras`` entry of ``create_app``
+(``entrypoints/http/app.py``): it includes ``web_router()``. The pages' static files are the
+folder the app mounts at ``/static``.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.staticfiles import StaticFiles
+from fastapi import APIRouter, FastAPI
 
-from ketamine_cds.entrypoints.web.templating import STATIC_DIR, environment, served_static
+from ketamine_cds.entrypoints.http.deps import Wiring
+from ketamine_cds.entrypoints.web.templating import environment, served_static
 from ketamine_cds.entrypoints.web.views import (
     audit,
     episode,
@@ -18,9 +19,9 @@ from ketamine_cds.entrypoints.web.views import (
     order_set,
     ward,
 )
-from ketamine_cds.entrypoints.web.views.common import PageHooks, Pages
+from ketamine_cds.entrypoints.web.views.common import Pages
 
-__all__ = ["PageHooks", "static_files", "web_router"]
+__all__ = ["install_pages", "web_router"]
 
 
 def web_router() -> APIRouter:
@@ -33,6 +34,6 @@ def web_router() -> APIRouter:
     return router
 
 
-def static_files() -> StaticFiles:
-    """The pages' stylesheets and scripts, to mount at ``/static``."""
-    return StaticFiles(directory=STATIC_DIR)
+def install_pages(app: FastAPI, wiring: Wiring) -> None:  # noqa: ARG001 - the extras' signature
+    """Add the ward pages to the app (an ``extras`` entry of ``create_app``)."""
+    app.include_router(web_router())

@@ -1,19 +1,21 @@
-"""What every page view shares: who is signed in, the CSRF token, a whole page or a partial.
+"""What every page view shares: who is signed in, the form token, a whole page or a partial.
 
-The use cases' dependencies come from the app factory through :class:`PageHooks`.
+The user, the form token and what the app was built from come from the server's dependencies
+(``entrypoints/http/deps.py``): a session cookie or a bearer token names the user, and a
+session's form must carry its token (``csrf_token``), checked before the view runs.
 
-A view is thin: it reads the request, calls one use case (or the few a page shows together),
-hands the results to a presenter and renders a template. A request made by htmx
-(``HX-Request: true``) gets the partial it swaps in; any other gets the whole page, so every
-form also works without JavaScript.
+A view is thin: it reads the request, calls the record's use cases, hands the results to a
+presenter and renders a template. A request made by htmx (``HX-Request: true``) gets the
+partial it swaps in; any other gets the whole page, so every form also works without
+JavaScript.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -25,27 +27,20 @@ from ketamine_cds.domain.record import (
     NotVerifiedError,
     RecordNotFoundError,
     StaleRecommendationError,
-    User,
 )
 from ketamine_cds.domain.roles import NotPermittedError
+from ketamine_cds.entrypoints.http.deps import (
+    SAFE_METHODS,
+    Actor,
+    CsrfToken,
+    OptionalUser,
+    Wiring,
+    WiringDep,
+    check_form_token,
+)
 from ketamine_cds.service.ports import ProtocolSource, ReferenceData
 from ketamine_cds.service.record_support import RecordDeps
-
-
-class PageHooks(Protocol):
-    """What the app factory gives the pages: who is signed in, the CSRF token, the use cases."""
-
-    record: RecordDeps
-    protocols: ProtocolSource
-    reference: ReferenceData
-
-    def user(self, request: Request) -> User | None:
-        """The user of this request's session, if signed in."""
-        ...
-
-    def csrf_token(self, request: Request) -> str:
-        """The CSRF token every form of this session carries."""
-        ...
+from ketamine_cds.service.sessions import NotAuthenticatedError
 
 
 @dataclass(frozen=True)
@@ -53,25 +48,35 @@ class Page:
     """One request of a signed-in user, with what the views need to answer it."""
 
     request: Request
-    user: User
+    user: Actor
     csrf_token: str
-    hooks: PageHooks
+    wiring: Wiring
     env: Environment
 
     @property
     def record(self) -> RecordDeps:
         """The record's use-case dependencies."""
-        return self.hooks.record
+        return self.wiring.record.deps
+
+    @property
+    def protocols(self) -> ProtocolSource:
+        """The protocol source (the shipped protocols and the hospital's)."""
+        return self.wiring.container.protocols
+
+    @property
+    def reference(self) -> ReferenceData:
+        """The product's reference tables."""
+        return self.wiring.container.reference
 
     @property
     def now(self) -> datetime:
         """The record's clock (the time the use cases write)."""
-        return self.hooks.record.clock.now()
+        return self.record.clock.now()
 
     @property
     def htmx(self) -> bool:
         """Whether htmx made the request (it then swaps in a partial)."""
-        return self.request.headers.get("HX-Request") == "true"
+        return is_htmx(self.request)
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:  # noqa: ANN401 - template context is open
         """A template rendered for this user."""
@@ -91,22 +96,24 @@ class Page:
         return self.render(partial if self.htmx else page, status_code, **context)
 
 
-def hooks_of(request: Request) -> PageHooks:
-    """The pages' hooks, as the app factory set them on the app's state."""
-    hooks: PageHooks = request.app.state.pages
-    return hooks
+def is_htmx(request: Request) -> bool:
+    """Whether htmx made the request."""
+    return request.headers.get("HX-Request") == "true"
 
 
-def sign_in_first(request: Request) -> HTTPException:
+def sign_in_first(request: Request) -> Exception:
     """The answer to a visitor who is not signed in: the login page, then back here.
 
-    htmx follows a redirect inside its swap, so it is told to navigate instead.
+    A page is redirected by the server's error mapping; htmx, which would follow a redirect
+    inside its swap, is told to navigate instead (``HX-Redirect``).
     """
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    location = f"/login?next={quote(target, safe='/')}"
-    if request.headers.get("HX-Request") == "true":
-        return HTTPException(status_code=401, headers={"HX-Redirect": location})
-    return HTTPException(status_code=303, headers={"Location": location})
+    if not is_htmx(request):
+        return NotAuthenticatedError("sign in to see the ward's pages")
+    shown = urlsplit(request.headers.get("HX-Current-URL") or str(request.url))
+    path = shown.path + (f"?{shown.query}" if shown.query else "")
+    return HTTPException(
+        status_code=401, headers={"HX-Redirect": f"/login?next={quote(path, safe='/')}"}
+    )
 
 
 @dataclass(frozen=True)
@@ -115,17 +122,23 @@ class Pages:
 
     env: Environment
 
-    def page(self, request: Request) -> Page:
-        """The request's page context; a visitor not signed in is sent to the login page."""
-        hooks = hooks_of(request)
-        user = hooks.user(request)
+    async def page(
+        self, request: Request, wiring: WiringDep, token: CsrfToken, user: OptionalUser
+    ) -> Page:
+        """The request's page context.
+
+        A visitor not signed in is sent to the login page; a session's form without its token
+        is refused before the view runs.
+        """
         if user is None:
             raise sign_in_first(request)
-        return Page(request, user, hooks.csrf_token(request), hooks, self.env)
+        if user.via == "session" and request.method not in SAFE_METHODS:
+            await check_form_token(request, wiring.keys, user.session_id)
+        return Page(request, user, token, wiring, self.env)
 
 
 def status_for(error: UserInputError) -> int:
-    """The HTTP status of a refusal or of bad input."""
+    """The HTTP status of a refusal or of bad input (as the server's error mapping gives it)."""
     if isinstance(error, NotPermittedError):
         return 403
     if isinstance(error, RecordNotFoundError):

@@ -78,7 +78,7 @@ def render_episode(
     header = detail.summary.header
     concentration = header.concentration_mg_per_ml
     planned = plan(
-        page.hooks.protocols,
+        page.protocols,
         header.protocol_id,
         parse_weight(header.weight.text),
         None if concentration is None else Concentration.of(concentration, "mg/mL"),

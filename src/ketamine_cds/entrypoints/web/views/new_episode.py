@@ -52,7 +52,7 @@ async def _form(page: Page) -> FormValues:
 
 
 def _step_one(page: Page, record: PatientRecord | None, error: str | None = None) -> HTMLResponse:
-    indications = tuple(page.hooks.reference.evidence().indications)
+    indications = tuple(page.reference.evidence().indications)
     answers = None if record is None else flatten(record.model_dump(mode="json"))
     return page.render(
         "pages/new_episode.html",
@@ -66,7 +66,7 @@ def _step_one(page: Page, record: PatientRecord | None, error: str | None = None
 
 
 def _assessed(page: Page, record: PatientRecord, error: str | None = None) -> HTMLResponse:
-    assessment = assess_record(page.hooks.protocols, page.hooks.reference, record)
+    assessment = assess_record(page.protocols, page.reference, record)
     return page.render(
         "pages/new_episode_assessment.html",
         400 if error else 200,
@@ -87,15 +87,15 @@ def _planned(page: Page, record: PatientRecord, form: FormValues) -> HTMLRespons
     if weight is None:
         raise UserInputError("give the patient's dosing weight")
     bag = None if concentration is None else Concentration.of(concentration, "mg/mL")
-    planned = plan(page.hooks.protocols, protocol, weight, bag)
+    planned = plan(page.protocols, protocol, weight, bag)
     evidence = None
     if record.indication:
-        evidence = evidence_for(page.hooks.reference.evidence(), record.indication)
+        evidence = evidence_for(page.reference.evidence(), record.indication)
     view = order_set_view(
         planned,
         PatientIdentifiers(identifier=record.id),
-        page.hooks.protocols.get(protocol).protocol,
-        page.hooks.protocols.limits().table,
+        page.protocols.get(protocol).protocol,
+        page.protocols.limits().table,
         generated_at=page.now,
         evidence=evidence,
     )
@@ -104,7 +104,7 @@ def _planned(page: Page, record: PatientRecord, form: FormValues) -> HTMLRespons
         query["concentration"] = num(concentration)
     if record.indication:
         query["indication"] = record.indication
-    goal = assessment_view(assess_record(page.hooks.protocols, page.hooks.reference, record))
+    goal = assessment_view(assess_record(page.protocols, page.reference, record))
     return page.render(
         "pages/new_episode_plan.html",
         o=view,
@@ -171,7 +171,7 @@ def add_routes(router: APIRouter, pages: Pages) -> None:  # noqa: C901 - one sma
     async def assess(page: Signed) -> HTMLResponse:
         """Step 2: the assessment against every protocol, and the choice of one."""
         form = await _form(page)
-        indications = tuple(page.hooks.reference.evidence().indications)
+        indications = tuple(page.reference.evidence().indications)
         try:
             physician(page)
             record = patient_record(form, indications)

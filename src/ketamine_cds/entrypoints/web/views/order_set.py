@@ -41,19 +41,19 @@ def _view(  # noqa: PLR0913 - who the order is for and what it is
     indication: str | None = None,
 ) -> OrderSetView:
     planned = plan(
-        page.hooks.protocols,
+        page.protocols,
         protocol_id,
         weight,
         None if concentration is None else Concentration.of(concentration, "mg/mL"),
     )
     evidence = None
     if indication:
-        evidence = evidence_for(page.hooks.reference.evidence(), indication)
+        evidence = evidence_for(page.reference.evidence(), indication)
     return order_set_view(
         planned,
         patient,
-        page.hooks.protocols.get(protocol_id).protocol,
-        page.hooks.protocols.limits().table,
+        page.protocols.get(protocol_id).protocol,
+        page.protocols.limits().table,
         generated_at=page.now,
         evidence=evidence,
     )
