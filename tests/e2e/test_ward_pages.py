@@ -97,6 +97,7 @@ def test_a_nurse_records_an_observation_and_sees_the_recommendation_change(ward,
     assert "9 mg/h = 9.0 mL/h" in after
     assert "rule titrate-2mg-every-2h" in after
     assert "pain 7/10; HR 84/min" in page.locator("#events").inner_text()
+    page.locator("#chart svg.timeline-chart").wait_for()  # the chart follows the form's answer
     assert [e.type for e in ward_.events(episode_id)][-1] == "observation"
 
 

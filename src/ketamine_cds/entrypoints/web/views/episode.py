@@ -19,9 +19,10 @@ from fastapi.responses import HTMLResponse
 from ketamine_cds.domain.assessment.patient import parse_weight
 from ketamine_cds.domain.episode import AnyEvent
 from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.protocols.plan_output import PlanOut
 from ketamine_cds.domain.record import LimitRefusedError
 from ketamine_cds.domain.units import Concentration
-from ketamine_cds.entrypoints.web.presenters.chart import Prediction, episode_chart
+from ketamine_cds.entrypoints.web.presenters.chart import ChartView, Prediction, episode_chart
 from ketamine_cds.entrypoints.web.presenters.episode_page import Outcome, episode_view
 from ketamine_cds.entrypoints.web.presenters.events import TYPE_WORDS
 from ketamine_cds.entrypoints.web.presenters.recommendation import stored_recommendation
@@ -62,6 +63,37 @@ def _prediction(
     return Prediction(payload["times_h"], payload["concentration_ng_per_ml"], simulation.model_name)
 
 
+def _plan(page: Page, detail: EpisodeDetail) -> PlanOut:
+    header = detail.summary.header
+    concentration = header.concentration_mg_per_ml
+    return plan(
+        page.protocols,
+        header.protocol_id,
+        parse_weight(header.weight.text),
+        None if concentration is None else Concentration.of(concentration, "mg/mL"),
+    )
+
+
+def _chart(page: Page, detail: EpisodeDetail, planned: PlanOut) -> ChartView:
+    """The episode's timeline up to now (a stopped episode's up to its last event)."""
+    header = detail.summary.header
+    recommendations = [stored_recommendation(r) for r in detail.recommendations]
+    phase_id = recommendations[-1].phase if recommendations else header.phase
+    phase = next((p for p in planned.phases if p.id == phase_id), planned.phases[0])
+    until = (
+        page.now
+        if header.status == "active"
+        else max([header.started_at, *(e.at for e in detail.events)])
+    )
+    return episode_chart(
+        episode_of(header, known_events(detail.events)),
+        recommendations,
+        until=until,
+        ceiling_mg_per_h=phase.ceiling_rate_mg_per_h,
+        prediction=_prediction(page, detail, planned.model_dump(mode="json")),
+    )
+
+
 def render_episode(
     page: Page,
     episode_id: int,
@@ -70,32 +102,17 @@ def render_episode(
     outcome: Outcome | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """The episode page (or its live part) with the recommendation made now, or ``made``."""
+    """The episode page (or its live part) with the recommendation made now, or ``made``.
+
+    A form's answer to htmx leaves the chart out: the page then loads it on its own
+    (``GET /episodes/{id}/chart``), so the outcome and the new recommendation show at once.
+    """
     record, user = page.record, page.user.name
     if made is None:
         made = recommend_now(record, user, episode_id)
     detail = show_episode(record, user, episode_id)
-    header = detail.summary.header
-    concentration = header.concentration_mg_per_ml
-    planned = plan(
-        page.protocols,
-        header.protocol_id,
-        parse_weight(header.weight.text),
-        None if concentration is None else Concentration.of(concentration, "mg/mL"),
-    )
-    phase = next((p for p in planned.phases if p.id == made.recommendation.phase), None)
-    until = (
-        page.now
-        if header.status == "active"
-        else max([header.started_at, *(e.at for e in detail.events)])
-    )
-    chart = episode_chart(
-        episode_of(header, known_events(detail.events)),
-        [stored_recommendation(r) for r in detail.recommendations],
-        until=until,
-        ceiling_mg_per_h=None if phase is None else phase.ceiling_rate_mg_per_h,
-        prediction=_prediction(page, detail, planned.model_dump(mode="json")),
-    )
+    planned = _plan(page, detail)
+    chart = None if page.htmx else _chart(page, detail, planned)
     view = episode_view(
         detail, made, planned, user=page.user, now=page.now, chart=chart, outcome=outcome
     )
@@ -144,6 +161,16 @@ async def _form(page: Page) -> forms.FormValues:
 def add_routes(router: APIRouter, pages: Pages) -> None:  # noqa: C901 - one small view per form
     """Add the episode page and its forms to ``router``."""
     Signed = Annotated[Page, Depends(pages.page)]  # noqa: N806 - a type alias
+
+    @router.get("/episodes/{episode_id}/chart", response_class=HTMLResponse)
+    def chart(episode_id: int, page: Signed) -> HTMLResponse:
+        """The episode's timeline chart and its table (loaded by the page after a form)."""
+        try:
+            detail = show_episode(page.record, page.user.name, episode_id)
+            view = _chart(page, detail, _plan(page, detail))
+        except UserInputError as error:
+            return error_page(page, error)
+        return page.render("partials/chart.html", chart=view, episode_id=episode_id)
 
     @router.get("/episodes/{episode_id}", response_class=HTMLResponse, name="episode")
     def show(episode_id: int, page: Signed) -> HTMLResponse:
