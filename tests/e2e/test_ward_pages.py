@@ -35,7 +35,9 @@ def postgres_databases() -> Iterator[PostgresDatabases]:
         bindir = find_bindir()
         if bindir is None:
             if os.environ.get(ENV_REQUIRE):
-                pytest.fail("PostgreSQL's server is not installed; scripts/bootstrap.sh installs it")
+                pytest.fail(
+                    "PostgreSQL's server is not installed; scripts/bootstrap.sh installs it"
+                )
             pytest.skip("PostgreSQL's server binaries are not installed")
         cluster = Cluster(bindir).start()
         server_url = cluster.url()
@@ -142,7 +144,7 @@ def test_a_rate_above_the_soft_limit_needs_a_physicians_reasoned_override(ward, 
 
 
 def test_a_rate_above_the_hard_limit_is_refused_with_its_sentence(ward, page):
-    """80 mg/h for 70 kg is above the hard limit: refused, nothing overrides it, nothing recorded."""
+    """80 mg/h for 70 kg is above the hard limit: refused, nothing overrides it or is recorded."""
     ward_, base = ward
     episode_id = ward_.episode("E2E-HARD", started_h=3)
     before = len(ward_.events(episode_id))
@@ -171,9 +173,7 @@ def test_the_order_set_pdf_downloads_with_the_patients_numbers(ward, page):
     with page.expect_download() as caught:
         page.get_by_role("link", name="Order set (PDF)").first.click()
     pdf = Path(caught.value.path()).read_bytes()
-    text = " ".join(
-        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages
-    )
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "E2E-PDF" in text
     assert "70 kg" in text
     assert "7 mg/h" in text

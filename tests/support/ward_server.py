@@ -69,8 +69,12 @@ class Ward:
         if rate is not None:
             self.record_event(
                 episode_id,
-                {"type": "rate_change", "at": start + timedelta(minutes=10), "rate": rate,
-                 "by": "nina"},
+                {
+                    "type": "rate_change",
+                    "at": start + timedelta(minutes=10),
+                    "rate": rate,
+                    "by": "nina",
+                },
             )
             self.record_event(
                 episode_id,

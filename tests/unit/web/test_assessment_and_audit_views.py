@@ -13,7 +13,7 @@ from ketamine_cds.domain.audit import AuditEntry, ChainBreak
 from ketamine_cds.entrypoints.web.presenters.assessment import assessment_view
 from ketamine_cds.entrypoints.web.presenters.audit_page import audit_view
 from ketamine_cds.service.assessment import assess_record
-from ketamine_cds.service.audit_log import AuditFilter, AuditListing
+from ketamine_cds.service.audit_reading import AuditPage, AuditQuery
 from ketamine_cds.service.audit_trail import AuditReport
 
 PATIENTS = Path(__file__).parents[3] / "examples" / "patients"
@@ -82,15 +82,8 @@ def test_audit_rows_name_the_event_and_mark_refusals():
         _entry(5, "refused.event.rate_change", "episode/1"),
         _entry(4, "event.record", "episode/1/event/3", actor="phil", role="physician"),
     )
-    listing = AuditListing(
-        entries=entries,
-        events={4: override},
-        more=False,
-        total=5,
-        report=AuditReport(5, None),
-        actors=("nina", "phil"),
-    )
-    view = audit_view(listing, AuditFilter())
+    page = AuditPage(entries, 2, AuditQuery())
+    view = audit_view(page, AuditReport(5, None), {(1, 3): override})
     refused, recorded = view.rows
     assert refused.refused
     assert refused.action_words == "refused: event rate change"
@@ -102,13 +95,31 @@ def test_audit_rows_name_the_event_and_mark_refusals():
     assert "protocol_hash" not in recorded.versions
     assert view.intact
     assert "intact" in view.chain_text
+    assert view.next_offset is None
+
+
+def test_an_episode_filter_keeps_that_episode_only():
+    """Episode 3 is episode/3 and episode/3/…, never episode/30 (the subject's start matches)."""
+    entries = (
+        _entry(3, "event.record", "episode/30/event/1"),
+        _entry(2, "event.record", "episode/3/event/1"),
+        _entry(1, "episode.start", "episode/3"),
+    )
+    page = AuditPage(entries, 3, AuditQuery(subject="episode/3", limit=2))
+    view = audit_view(page, AuditReport(3, None), {}, episode=3)
+    assert [r.subject for r in view.rows] == ["episode/3/event/1", "episode/3"]
+
+
+def test_the_next_page_starts_after_the_entries_shown():
+    """100 of 250 matching entries shown from 100: the older ones start at 200."""
+    entries = tuple(_entry(i % 50 + 1, "event.record", "episode/1/event/1") for i in range(100))
+    page = AuditPage(entries, 250, AuditQuery(limit=100, offset=100))
+    assert audit_view(page, AuditReport(250, None), {}).next_offset == 200
 
 
 def test_a_broken_chain_is_named_in_one_sentence():
     """The first break is reported with its entry number."""
-    listing = AuditListing(
-        (), {}, more=False, total=9, report=AuditReport(9, ChainBreak(4, "was changed")), actors=()
-    )
-    view = audit_view(listing, AuditFilter())
+    broken = AuditReport(9, ChainBreak(4, "was changed"))
+    view = audit_view(AuditPage((), 0, AuditQuery()), broken, {})
     assert not view.intact
     assert view.chain_text == "Audit trail broken: audit entry 4 was changed."

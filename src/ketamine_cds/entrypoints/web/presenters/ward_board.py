@@ -76,6 +76,12 @@ class BoardView:
     zone: str
 
 
+def first_sentence(text: str) -> str:
+    """The alert's first sentence: the board is scanned; the episode page has the rest."""
+    head, dot, rest = text.partition(". ")
+    return f"{head}." if dot and rest else text
+
+
 def _state(ward: WardEpisode, rate: float | None) -> str:
     if not ward.summary.order_verified:
         return "awaiting pharmacist verification"
@@ -110,7 +116,9 @@ def board_row(ward: WardEpisode, now: datetime, tz: tzinfo = WARD_ZONE) -> Board
         next_due_iso=None if due is None else iso(due),
         overdue=due is not None and due < now,
         alerts=tuple(
-            BoardAlert(a.kind, ALERT_WORDS.get(a.kind, a.kind), a.text, a.kind in DANGER)
+            BoardAlert(
+                a.kind, ALERT_WORDS.get(a.kind, a.kind), first_sentence(a.text), a.kind in DANGER
+            )
             for a in alerts
         ),
         alerts_as_of=None if latest is None else ago(latest.made_at, now),
