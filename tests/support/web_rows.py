@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ketamine_cds.domain.audit import canonical_text
+from ketamine_cds.domain.bedside import Recommendation, recommend
 from ketamine_cds.domain.episode import Baseline, Episode, PatientRef, ProtocolRef
-from ketamine_cds.domain.record import EpisodeHeader, StoredEvent, WeightEntry
-from ketamine_cds.service.record_support import EVENT_ADAPTER, event_body
+from ketamine_cds.domain.record import EpisodeHeader, StoredEvent, StoredRecommendation, WeightEntry
+from ketamine_cds.service.record_support import EVENT_ADAPTER, event_body, output_text
 
 START = datetime(2024, 6, 2, 8, 0, tzinfo=UTC)
 
@@ -76,4 +77,39 @@ def episode(*events: StoredEvent, patient: str = "TEST-1") -> Episode:
         baseline=Baseline(pain=8),
         pain_goal=4,
         events=[EVENT_ADAPTER.validate_json(e.body) for e in events],
+    )
+
+
+def answer_at(
+    protocols: Any, events: tuple[StoredEvent, ...], minutes: float, patient: str = "TEST-1"
+) -> Recommendation:
+    """The engine's answer ``minutes`` after START, on cancer-continuous, for those events."""
+    return recommend(
+        episode(*events, patient=patient),
+        protocols.get("cancer-continuous").protocol,
+        protocols.limits().table,
+        START + timedelta(minutes=minutes),
+    )
+
+
+def stored_answer(
+    answer: Recommendation, recommendation_id: int, episode_version: int = 0
+) -> StoredRecommendation:
+    """The answer as the record stores it (its digests and hashes are placeholders)."""
+    return StoredRecommendation(
+        episode_id=1,
+        at=answer.at,
+        made_at=answer.at,
+        episode_version=episode_version,
+        input_digest="0" * 64,
+        output=output_text(answer),
+        protocol_id=answer.protocol_id,
+        protocol_version=answer.protocol_version,
+        protocol_hash="0" * 64,
+        limits_version="1",
+        limits_hash="0" * 64,
+        software_version="0",
+        made_by="nina",
+        role="nurse",
+        id=recommendation_id,
     )

@@ -8,17 +8,15 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from web_rows import START, episode, header, stored
+from web_rows import START, answer_at, episode, header, stored, stored_answer
 
-from ketamine_cds.domain.bedside import recommend
-from ketamine_cds.domain.record import StoredRecommendation, Verification
+from ketamine_cds.domain.record import Verification
 from ketamine_cds.domain.units import BodyWeight, Concentration
 from ketamine_cds.entrypoints.web.presenters.episode_page import Outcome, episode_view
 from ketamine_cds.entrypoints.web.presenters.ward_board import ward_board
 from ketamine_cds.service.planning import plan
 from ketamine_cds.service.record import MadeRecommendation
 from ketamine_cds.service.record_queries import EpisodeDetail, EpisodeSummary, WardEpisode
-from ketamine_cds.service.record_support import output_text
 
 TOKEN = "form-token-for-the-test"  # noqa: S105 - a test value
 NOTICE = "Decision support, not a prescriber"
@@ -84,29 +82,8 @@ def view(protocols):
         stored(2, 30, type="observation", pain=7),
     )
     head = header()
-    answer = recommend(
-        episode(*events),
-        protocols.get("cancer-continuous").protocol,
-        protocols.limits().table,
-        START + timedelta(minutes=31),
-    )
-    made = StoredRecommendation(
-        episode_id=1,
-        at=answer.at,
-        made_at=answer.at,
-        episode_version=2,
-        input_digest="0" * 64,
-        output=output_text(answer),
-        protocol_id="cancer-continuous",
-        protocol_version="1.0.0",
-        protocol_hash="0" * 64,
-        limits_version="1",
-        limits_hash="0" * 64,
-        software_version="0",
-        made_by="nina",
-        role="nurse",
-        id=7,
-    )
+    answer = answer_at(protocols, events, 31)
+    made = stored_answer(answer, 7, episode_version=2)
     detail = EpisodeDetail(
         summary=EpisodeSummary(head, 2, True, made),
         weights=(head.weight,),
@@ -213,18 +190,7 @@ def test_the_board_says_overdue_in_words(env, protocols):
         stored(1, 0, type="rate_change", rate="7 mg/h", by="nina"),
         stored(2, 30, type="observation", pain=8),
     )
-    answer = recommend(
-        episode(*events),
-        protocols.get("cancer-continuous").protocol,
-        protocols.limits().table,
-        START + timedelta(minutes=31),
-    )
-    made = StoredRecommendation(
-        episode_id=1, at=answer.at, made_at=answer.at, episode_version=2, input_digest="0",
-        output=output_text(answer), protocol_id="cancer-continuous", protocol_version="1.0.0",
-        protocol_hash="0", limits_version="1", limits_hash="0", software_version="0",
-        made_by="nina", role="nurse", id=3,
-    )  # fmt: skip
+    made = stored_answer(answer_at(protocols, events, 31), 3, episode_version=2)
     line = WardEpisode(EpisodeSummary(header(patient="DEMO-x"), 2, True, made), episode(*events))
     board = ward_board([line], START + timedelta(hours=8))
     html = render(env, "pages/ward_board.html", b=board, user=Viewer("nina", "nurse"))

@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from web_rows import START, episode, header, stored
+from web_rows import START, answer_at, episode, header, stored, stored_answer
 
-from ketamine_cds.domain.bedside import recommend
-from ketamine_cds.domain.record import StoredRecommendation
 from ketamine_cds.entrypoints.web.presenters.ward_board import ward_board
 from ketamine_cds.service.record_queries import EpisodeSummary, WardEpisode
-from ketamine_cds.service.record_support import output_text
 
 
 def _line(  # noqa: PLR0913 - the episode and how it is set up
@@ -19,29 +16,8 @@ def _line(  # noqa: PLR0913 - the episode and how it is set up
 ):
     made = None
     if at_minutes is not None:
-        answer = recommend(
-            episode(*events, patient=patient),
-            protocols.get("cancer-continuous").protocol,
-            protocols.limits().table,
-            START + timedelta(minutes=at_minutes),
-        )
-        made = StoredRecommendation(
-            episode_id=episode_id,
-            at=answer.at,
-            made_at=answer.at,
-            episode_version=len(events),
-            input_digest="0" * 64,
-            output=output_text(answer),
-            protocol_id="cancer-continuous",
-            protocol_version="1.0.0",
-            protocol_hash="0" * 64,
-            limits_version="1",
-            limits_hash="0" * 64,
-            software_version="0",
-            made_by="nina",
-            role="nurse",
-            id=episode_id * 10,
-        )
+        answer = answer_at(protocols, events, at_minutes, patient)
+        made = stored_answer(answer, episode_id * 10, episode_version=len(events))
     head = header(patient=patient, concentration=concentration, episode_id=episode_id)
     summary = EpisodeSummary(head, len(events), bool(events), made)
     return WardEpisode(summary, episode(*events, patient=patient))

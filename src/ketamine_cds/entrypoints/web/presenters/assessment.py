@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ketamine_cds.domain.assessment.citation import Citation
+from ketamine_cds.domain.assessment.contraindications import ContraindicationFinding
 from ketamine_cds.domain.assessment.measures import MeasureScore
 from ketamine_cds.domain.assessment.report import Assessment, ProtocolAssessment, Verdict
 from ketamine_cds.domain.assessment.screening import LANSS_CUT_OFF, LANSS_MAXIMUM
@@ -134,8 +134,17 @@ def _goal(target: str | None) -> int | None:
     return int(target.replace(" ", "").split("-")[-1])
 
 
-def _sources(sources: list[Citation]) -> tuple[str, ...]:
-    return tuple(str(s) for s in sources)
+def _finding(found: ContraindicationFinding, *, with_missing: bool = False) -> Finding:
+    entry = found.entry
+    return Finding(
+        id=entry.id,
+        grade=entry.grade.value,
+        grade_words=GRADE_WORDS[entry.grade.value],
+        text=entry.text,
+        detail=found.detail,
+        sources=tuple(str(s) for s in entry.sources),
+        missing=found.missing if with_missing else (),
+    )
 
 
 def assessment_view(assessment: Assessment) -> AssessmentView:
@@ -171,29 +180,8 @@ def assessment_view(assessment: Assessment) -> AssessmentView:
         patient=record.id or "unnamed patient",
         weight=None if weight is None else (weight.conversion or f"{num(weight.kg)} kg"),
         protocols=tuple(_choice(p) for p in assessment.protocols),
-        present=tuple(
-            Finding(
-                f.entry.id,
-                f.entry.grade.value,
-                GRADE_WORDS[f.entry.grade.value],
-                f.entry.text,
-                f.detail,
-                _sources(f.entry.sources),
-            )
-            for f in assessment.present
-        ),
-        unknown=tuple(
-            Finding(
-                f.entry.id,
-                f.entry.grade.value,
-                GRADE_WORDS[f.entry.grade.value],
-                f.entry.text,
-                f.detail,
-                _sources(f.entry.sources),
-                f.missing,
-            )
-            for f in assessment.unknown
-        ),
+        present=tuple(_finding(f) for f in assessment.present),
+        unknown=tuple(_finding(f, with_missing=True) for f in assessment.unknown),
         screen=scores.screen.summary,
         scores=tuple(c for c in cards if c is not None),
         evidence=EvidenceCard(

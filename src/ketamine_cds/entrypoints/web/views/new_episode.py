@@ -147,6 +147,12 @@ def add_routes(router: APIRouter, pages: Pages) -> None:  # noqa: C901 - one sma
     def physician(page: Page) -> None:
         require(page.user.role, "episode.start", page.user.name)
 
+    async def carried(page: Page) -> tuple[FormValues, PatientRecord]:
+        """The step's form and the record carried from the step before (physician only)."""
+        form = await _form(page)
+        physician(page)
+        return form, record_from_json(one(form, "record"))
+
     @router.get("/episodes/new", response_class=HTMLResponse, name="new_episode")
     def new(page: Signed) -> HTMLResponse:
         """Step 1: the patient and the assessment questions."""
@@ -159,10 +165,8 @@ def add_routes(router: APIRouter, pages: Pages) -> None:  # noqa: C901 - one sma
     @router.post("/episodes/new/edit", response_class=HTMLResponse)
     async def edit(page: Signed) -> HTMLResponse:
         """Back to step 1 with the answers given so far."""
-        form = await _form(page)
         try:
-            physician(page)
-            record = record_from_json(one(form, "record"))
+            _, record = await carried(page)
         except UserInputError as error:
             return error_page(page, error)
         return _step_one(page, record)
@@ -184,10 +188,8 @@ def add_routes(router: APIRouter, pages: Pages) -> None:  # noqa: C901 - one sma
     @router.post("/episodes/new/plan", response_class=HTMLResponse)
     async def planned(page: Signed) -> HTMLResponse:
         """Step 3: the plan and the order set for the protocol chosen."""
-        form = await _form(page)
         try:
-            physician(page)
-            record = record_from_json(one(form, "record"))
+            form, record = await carried(page)
         except UserInputError as error:
             return error_page(page, error)
         try:
