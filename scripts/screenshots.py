@@ -22,6 +22,7 @@ from playwright.sync_api import sync_playwright
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.adapters.episode_files import read_episode_file
 from ketamine_cds.adapters.patient_files import load_evidence_table
+from ketamine_cds.adapters.protocol_source import FileProtocolSource
 from ketamine_cds.adapters.render.charts import timeline_png
 from ketamine_cds.adapters.render.chromium import CHROMIUM, CHROMIUM_FLAGS
 from ketamine_cds.adapters.render.pdf import html_to_pdf
@@ -37,9 +38,9 @@ from ketamine_cds.entrypoints.web.templating import (
 )
 from ketamine_cds.service import pk
 from ketamine_cds.service.episodes import replay_episode
-from ketamine_cds.service.planning import plan, plan_json
-from ketamine_cds.service.protocols import load_protocol
+from ketamine_cds.service.planning import plan
 
+_SOURCE = FileProtocolSource()
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 DEMO = PatientIdentifiers(
@@ -53,9 +54,9 @@ DEMO = PatientIdentifiers(
 def order_set_html(static_url: object) -> str:
     """The cancer-continuous order set for 70 kg, assessed for refractory cancer pain."""
     view = order_set_view(
-        plan("cancer-continuous", BodyWeight.from_kg(70)),
+        plan(_SOURCE, "cancer-continuous", BodyWeight.from_kg(70)),
         DEMO,
-        load_protocol("cancer-continuous"),
+        _SOURCE.get("cancer-continuous").protocol,
         limit_table(),
         generated_at=datetime(2024, 6, 2, 8, 0, tzinfo=UTC),
         evidence=evidence_for(load_evidence_table(), "refractory_cancer_pain"),
@@ -110,7 +111,9 @@ def chart(name: str, target: Path) -> None:
     """An example episode's timeline with the engine's recommendations and predicted levels."""
     episode = read_episode_file(ROOT / "examples" / "episodes" / f"{name}.yaml")
     weight = episode.patient.body_weight.kg
-    plan_data = plan_json(episode.protocol.id, weight)
+    plan_data = plan(
+        _SOURCE, episode.protocol.id, episode.patient.body_weight
+    ).model_dump(mode="json")
     regimen, _ = pk.regimen_from_episode(episode, plan_data)
     payload = pk.simulate(regimen, weight).payload
     plasma = PlasmaSeries(
@@ -120,7 +123,7 @@ def chart(name: str, target: Path) -> None:
     )
     timeline = build_timeline(
         episode,
-        replay_episode(episode),
+        replay_episode(_SOURCE, episode),
         plasma=plasma,
         ceiling_mg_per_h=plan_data["phases"][0]["ceiling_rate_mg_per_h"],
     )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from library import SOURCE, shipped
 
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.adapters.episode_files import read_episode_file
@@ -17,7 +18,6 @@ from ketamine_cds.entrypoints.web.presenters.order_set import PatientIdentifiers
 from ketamine_cds.entrypoints.web.templating import environment, inline_svg, render
 from ketamine_cds.service.episodes import replay_episode
 from ketamine_cds.service.planning import plan
-from ketamine_cds.service.protocols import load_protocol
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "episodes"
 NOTICE = "Decision support, not a prescriber"
@@ -27,9 +27,9 @@ NOTICE = "Decision support, not a prescriber"
 def order_set_url(site, serve_static) -> str:
     """The cancer-continuous order set for 70 kg, written into the site and served."""
     view = order_set_view(
-        plan("cancer-continuous", BodyWeight.from_kg(70)),
+        plan(SOURCE, "cancer-continuous", BodyWeight.from_kg(70)),
         PatientIdentifiers(name="Test Patient", identifier="TEST-0070"),
-        load_protocol("cancer-continuous"),
+        shipped("cancer-continuous"),
         limit_table(),
         generated_at=datetime(2024, 6, 2, 8, 0, tzinfo=UTC),
     )
@@ -41,7 +41,7 @@ def order_set_url(site, serve_static) -> str:
 def timeline_url(site, serve_static) -> str:
     """A page holding seed 002's timeline chart and its data table, served."""
     episode = read_episode_file(EXAMPLES / "seed-002.yaml")
-    timeline = build_timeline(episode, replay_episode(episode))
+    timeline = build_timeline(episode, replay_episode(SOURCE, episode))
     page = environment().from_string(
         '{% extends "base.html" %}{% from "partials/timeline.html" import timeline %}'
         "{% block main %}<h1>Episode</h1>{{ timeline(chart, rows, caption) }}{% endblock %}"

@@ -27,8 +27,9 @@ def test_plan_text_names_protocol_version_rules_and_sources() -> None:
     assert code == 0
     assert "cancer-continuous v1.0.0" in out
     assert "7 mg/h = 7 mL/h at 1 mg/mL → pump 7.0 mL/h" in out
-    assert "[ceiling-0-2-mg-per-kg-per-h; Subanesthetic ketamine infusion protocol" in out
-    assert "authors and journal to be completed [seed 001], Ketamine Protocol Details]" in out
+    short = "Cancer-hospital ketamine protocol, oncology nursing article (2016 or later)"
+    assert f"[ceiling-0-2-mg-per-kg-per-h; {short} [seed 001], Ketamine Protocol Details]" in out
+    assert f"References:\n  [seed 001] {SEEDS['seed 001']}" in out
     assert "1 mg/mL (default; give the bag's own)" in out
     assert "Decision support, not a prescriber" in out
 

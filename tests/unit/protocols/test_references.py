@@ -7,6 +7,7 @@ from library import all_protocols
 
 from ketamine_cds.domain.protocols.schema import Source
 from ketamine_cds.domain.references import SEEDS, cite
+from ketamine_cds.entrypoints.cli.common import notice, with_references
 
 
 def test_a_seed_key_is_shown_as_its_publication_with_the_key_in_brackets() -> None:
@@ -39,3 +40,12 @@ def test_no_protocol_file_points_readers_at_a_path_of_this_repository() -> None:
             assert "shared/seeds" not in reference.citation, (protocol.id, reference.id)
             if reference.id in SEEDS:
                 assert reference.citation == SEEDS[reference.id]
+
+
+def test_text_for_a_person_shortens_references_and_lists_each_once() -> None:
+    """Lines carry the short form; the full reference follows once, before the notice."""
+    line = str(Source(document="seed 002", section="Figure 2"))
+    text = with_references(f"a: {line}\nb: {line}\n{notice()}")
+    assert text.count(SEEDS["seed 002"]) == 1
+    assert "a: Grande et al., Anesth Analg 2008 [seed 002], Figure 2" in text
+    assert text.endswith(f"References:\n  [seed 002] {SEEDS['seed 002']}\n{notice()}")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from library import SOURCE, shipped
 from pypdf import PdfReader
 
 from ketamine_cds.adapters.data_files import limit_table
@@ -15,15 +16,14 @@ from ketamine_cds.domain.units import BodyWeight
 from ketamine_cds.entrypoints.web.presenters.order_set import PatientIdentifiers, order_set_view
 from ketamine_cds.entrypoints.web.templating import STATIC_DIR, file_static, render
 from ketamine_cds.service.planning import plan
-from ketamine_cds.service.protocols import load_protocol
 
 
 @pytest.fixture(scope="module")
 def pages() -> list[str]:
     view = order_set_view(
-        plan("cancer-continuous", BodyWeight.from_kg(70)),
+        plan(SOURCE, "cancer-continuous", BodyWeight.from_kg(70)),
         PatientIdentifiers(name="Test Patient", identifier="TEST-0070"),
-        load_protocol("cancer-continuous"),
+        shipped("cancer-continuous"),
         limit_table(),
         generated_at=datetime(2024, 6, 2, 8, 0, tzinfo=UTC),
     )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
+from library import SOURCE, shipped
 
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.adapters.patient_files import load_evidence_table
@@ -20,16 +21,15 @@ from ketamine_cds.entrypoints.web.presenters.order_set import (
 from ketamine_cds.entrypoints.web.presenters.titration import AT_CEILING
 from ketamine_cds.entrypoints.web.templating import render
 from ketamine_cds.service.planning import plan
-from ketamine_cds.service.protocols import load_protocol
 
 WHEN = datetime(2024, 6, 2, 8, 0, tzinfo=UTC)
 
 
 def view(protocol: str, kg: float = 70, **kwargs) -> OrderSetView:
     return order_set_view(
-        plan(protocol, BodyWeight.from_kg(kg)),
+        plan(SOURCE, protocol, BodyWeight.from_kg(kg)),
         kwargs.pop("patient", PatientIdentifiers(identifier="TEST-1")),
-        load_protocol(protocol),
+        shipped(protocol),
         limit_table(),
         generated_at=WHEN,
         **kwargs,
@@ -113,9 +113,9 @@ def test_a_plan_and_protocol_that_do_not_match_are_refused():
     """The checks of the steps must use the protocol the plan was built from."""
     with pytest.raises(ValueError, match="the plan is for cancer-continuous"):
         order_set_view(
-            plan("cancer-continuous", BodyWeight.from_kg(70)),
+            plan(SOURCE, "cancer-continuous", BodyWeight.from_kg(70)),
             PatientIdentifiers(),
-            load_protocol("correll-crps"),
+            shipped("correll-crps"),
             limit_table(),
             generated_at=WHEN,
         )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from bedside_build import build, ev
+from library import SOURCE
 from PIL import Image
 
 from ketamine_cds.adapters.episode_files import read_episode_file
@@ -25,7 +26,7 @@ SEED_002_MG_PER_H = [55 * 0.091, 27.5 * 0.091, 13.8 * 0.091, 55 * 0.091, 36.8 * 
 @pytest.fixture(scope="module")
 def seed_002_svg() -> str:
     episode = read_episode_file(EXAMPLES / "seed-002.yaml")
-    return timeline_svg(build_timeline(episode, replay_episode(episode)))
+    return timeline_svg(build_timeline(episode, replay_episode(SOURCE, episode)))
 
 
 def _path_ys(svg: str, group_id: str) -> list[float]:

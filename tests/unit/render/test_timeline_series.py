@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from bedside_build import build, ev, hours
+from library import SOURCE
 
 from ketamine_cds.adapters.episode_files import read_episode_file
 from ketamine_cds.adapters.render.chart_text import describe, table_rows
@@ -21,7 +22,7 @@ SEED_002_UG_PER_KG_H = [55, 27.5, 13.8, 55, 36.8]
 def test_seed_002_rate_steps_are_the_cases_doses_for_91_kg():
     """Each rate of the case, µg/kg/h × 91 kg, in order, then 0 mg/h when it was stopped."""
     episode = read_episode_file(EXAMPLES / "seed-002.yaml")
-    timeline = build_timeline(episode, replay_episode(episode))
+    timeline = build_timeline(episode, replay_episode(SOURCE, episode))
     expected = [ug * 91 / 1000 for ug in SEED_002_UG_PER_KG_H] + [0.0]
     assert [s.mg_per_h for s in timeline.rate] == pytest.approx(expected, rel=1e-12)
     assert [s.at.isoformat() for s in timeline.rate] == [
@@ -79,7 +80,7 @@ def test_a_soft_limit_alert_is_marked_where_it_first_appears_only():
             ev("observation", 4, pain=5),
         ]
     )
-    recommendations = replay_episode(episode)
+    recommendations = replay_episode(SOURCE, episode)
     assert (
         sum(1 for r in recommendations for a in r.alerts if a.kind == "soft_limit") >= 2
     )  # the engine repeats it at every look

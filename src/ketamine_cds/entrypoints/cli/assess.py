@@ -12,7 +12,13 @@ from ketamine_cds.domain.assessment.contraindications import Grade
 from ketamine_cds.domain.assessment.eligibility import CriterionResult, Status
 from ketamine_cds.domain.assessment.measures import MeasureScore
 from ketamine_cds.domain.assessment.report import Assessment, ProtocolAssessment, Verdict
-from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, emit_json, notice, user_errors
+from ketamine_cds.entrypoints.cli.common import (
+    EXIT_STATUS_HELP,
+    emit_json,
+    notice,
+    user_errors,
+    with_references,
+)
 from ketamine_cds.entrypoints.cli.options import name_text
 from ketamine_cds.service.assessment import assess_record, assessment_payload
 
@@ -60,7 +66,7 @@ def _score(value: int | None) -> str:
 
 def _criterion_line(criterion: CriterionResult, depth: int) -> str:
     source = criterion.source
-    cited = f" [{source.document}, {source.section}]" if source else ""
+    cited = f" [{source}]" if source else ""
     pad = "  " * depth
     return f"    {_MARK[criterion.status]:>11}  {pad}{criterion.id}: {criterion.reason}{cited}"
 
@@ -116,7 +122,7 @@ def _contraindication_lines(assessment: Assessment) -> list[str]:
         if entry.sources_silent:
             lines.append("      sources: silent")
         lines.extend(
-            f"      source: {source.document}, {source.section}" for source in entry.sources
+            f"      source: {source}" for source in entry.sources
         )
     unknown = assessment.unknown
     blocking = [f.entry.id for f in unknown if f.entry.grade is Grade.CONTRAINDICATED]
@@ -156,7 +162,7 @@ def _score_lines(assessment: Assessment) -> list[str]:
 
 def _evidence_lines(assessment: Assessment) -> list[str]:
     evidence = assessment.evidence
-    lines = [f"Evidence ({evidence.source.document}, {evidence.source.section})"]
+    lines = [f"Evidence ({evidence.source})"]
     lines.append(f"  {evidence.message}")
     lines.extend(f"  Level {s.level}: {s.statement}" for s in evidence.statements)
     return lines
@@ -210,4 +216,4 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(assessment_payload(container.reference, assessment))
         else:
-            typer.echo(render(assessment))
+            typer.echo(with_references(render(assessment)))

@@ -18,6 +18,7 @@ from ketamine_cds.entrypoints.cli.common import (
     notice,
     status_of_alerts,
     user_errors,
+    with_references,
     worst_status,
 )
 from ketamine_cds.entrypoints.cli.options import At
@@ -89,7 +90,7 @@ def register(app: typer.Typer) -> None:
             emit_json(item)
         else:
             lines = [*_lines(item, full=True), f"software {item['software_version']}", notice()]
-            typer.echo("\n".join(lines))
+            typer.echo(with_references("\n".join(lines)))
         raise typer.Exit(_status([item]))
 
     @app.command("replay", epilog=EXIT_STATUS_HELP)
@@ -110,5 +111,5 @@ def register(app: typer.Typer) -> None:
             lines = [line for item in items for line in _lines(item, full=False)]
             if items:
                 lines.append(f"software {items[0]['software_version']}")
-            typer.echo("\n".join([*lines, notice()]))
+            typer.echo(with_references("\n".join([*lines, notice()])))
         raise typer.Exit(_status(items))

@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 
 from ketamine_cds import DECISION_SUPPORT_NOTICE
 from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.references import SEEDS, abbreviated
 from ketamine_cds.settings import read_settings
 
 P = ParamSpec("P")
@@ -163,6 +164,17 @@ class OneSentenceGroup(TyperGroup):
 def emit_json(payload: Any) -> None:  # noqa: ANN401 - any JSON-serialisable value
     """Write ``payload`` as indented JSON with a trailing newline (no NaN or Infinity)."""
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def with_references(text: str) -> str:
+    """Text for a person: short citations in the lines, each full reference listed once after."""
+    shortened, used = abbreviated(text)
+    if not used:
+        return text
+    lines = shortened.split("\n")
+    tail = [lines.pop()] if lines and lines[-1] == notice() else []
+    listed = [f"  [{key}] {SEEDS[key]}" for key in sorted(used)]
+    return "\n".join([*lines, "References:", *listed, *tail])
 
 
 def notice() -> str:

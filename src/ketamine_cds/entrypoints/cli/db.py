@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from ketamine_cds.adapters.db.migrate import upgrade
 from ketamine_cds.entrypoints.cli.common import emit_json, user_errors
 from ketamine_cds.entrypoints.cli.record_common import container
 
@@ -22,6 +21,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Write JSON.")] = False,
     ) -> None:
         """Create the database named by KETAMINE_CDS_DATABASE_URL, or migrate it to this version."""
+        from ketamine_cds.adapters.db.migrate import upgrade  # noqa: PLC0415 - alembic, on use
+
         built = container(check_schema=False)
         before, after = upgrade(built.engine)
         if as_json:

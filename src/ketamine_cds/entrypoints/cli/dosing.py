@@ -22,6 +22,7 @@ from ketamine_cds.entrypoints.cli.common import (
     emit_json,
     notice,
     user_errors,
+    with_references,
 )
 from ketamine_cds.entrypoints.cli.options import (
     Concentration as ConcentrationOption,
@@ -134,7 +135,7 @@ def plan_command(
     if as_json:
         emit_json(result.model_dump(mode="json"))
         return
-    typer.echo(f"{render_plan(result)}\n{notice()}")
+    typer.echo(with_references(f"{render_plan(result)}\n{notice()}"))
 
 
 @user_errors
@@ -167,7 +168,7 @@ def check_command(
     if as_json:
         emit_json(check_json(result))
     else:
-        typer.echo(f"{render_check(result)}\n{notice()}")
+        typer.echo(with_references(f"{render_check(result)}\n{notice()}"))
     raise typer.Exit(EXIT_CODES[result.verdict])
 
 
