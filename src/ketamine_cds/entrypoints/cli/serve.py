@@ -33,6 +33,9 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 APP_FACTORY = "ketamine_cds.entrypoints.http.app:make_app"
 MAX_WORKERS = 32  # more than a machine of this size could use; a typing error beyond
+# uvicorn's supervisor kills a worker that does not answer its ping within this time (default 5 s):
+# a worker importing the product on a busy machine can take longer than that to start.
+WORKER_PING_SECONDS = 60
 
 ExamplesOption = Annotated[
     Path | None,
@@ -158,6 +161,7 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 log_level=log_level,
                 server_header=False,
+                timeout_worker_healthcheck=WORKER_PING_SECONDS,
             )
         finally:
             if folder is not None:
