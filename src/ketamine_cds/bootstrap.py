@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ketamine_cds.adapters.protocol_source import FileProtocolSource
-from ketamine_cds.adapters.reference_data import ShippedReferenceData
-from ketamine_cds.adapters.user_files import UserFiles
 from ketamine_cds.settings import Settings, read_settings
 
-if TYPE_CHECKING:  # the record's database stack is imported by the commands that use it
+if TYPE_CHECKING:  # the adapters are imported by the commands that use them
     from sqlalchemy import Engine
 
+    from ketamine_cds.adapters.protocol_source import FileProtocolSource
+    from ketamine_cds.adapters.reference_data import ShippedReferenceData
+    from ketamine_cds.adapters.user_files import UserFiles
     from ketamine_cds.service.access_ports import AccessDeps
     from ketamine_cds.service.record_support import RecordDeps
 
@@ -50,6 +50,10 @@ class Container:
 
 def build(environ: Mapping[str, str] | None = None) -> Container:
     """The container for the settings in ``environ`` (the process environment by default)."""
+    from ketamine_cds.adapters.protocol_source import FileProtocolSource  # noqa: PLC0415
+    from ketamine_cds.adapters.reference_data import ShippedReferenceData  # noqa: PLC0415
+    from ketamine_cds.adapters.user_files import UserFiles  # noqa: PLC0415
+
     settings = read_settings(environ)
     return Container(
         settings=settings,
@@ -104,15 +108,14 @@ def record_container(settings: Settings) -> RecordContainer:
     from ketamine_cds.adapters.clock import SystemClock  # noqa: PLC0415
     from ketamine_cds.adapters.db.engine import make_engine  # noqa: PLC0415
     from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory  # noqa: PLC0415
+    from ketamine_cds.adapters.protocol_source import FileProtocolSource  # noqa: PLC0415
     from ketamine_cds.service.access_ports import AccessDeps  # noqa: PLC0415
     from ketamine_cds.service.record_support import RecordDeps  # noqa: PLC0415
 
     engine = make_engine(settings.record_url)
     units = SqlUnitOfWorkFactory(engine)
     clock = SystemClock()
-    deps = RecordDeps(
-        uow=units, protocols=FileProtocolSource(settings.protocol_dirs), clock=clock
-    )
+    deps = RecordDeps(uow=units, protocols=FileProtocolSource(settings.protocol_dirs), clock=clock)
     return RecordContainer(
         settings=settings, engine=engine, deps=deps, access=AccessDeps(uow=units, clock=clock)
     )

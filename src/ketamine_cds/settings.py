@@ -20,6 +20,17 @@
     share one by setting it.
 ``KETAMINE_CDS_SESSION_HOURS``
     How long a login lasts, in hours (default 12, a ward shift).
+``KETAMINE_CDS_PUBLIC_URL``
+    The address the hospital reaches the product at (``https://ketamine.hospital.example``): the
+    CDS services' own URL (a token's ``aud``) and the links on cards. Default: taken from each
+    request.
+``KETAMINE_CDS_CDS_HOOKS_ISSUERS``
+    The EHRs whose CDS Hooks tokens are trusted: their ``iss`` values, separated by commas.
+``KETAMINE_CDS_CDS_HOOKS_JWKS``
+    Their public keys: a JWKS file, or an https URL serving one.
+``KETAMINE_CDS_CDS_HOOKS_SANDBOX``
+    ``1`` accepts CDS Hooks calls without a token, for a local sandbox only; off by default, and
+    announced in the log when on.
 """
 
 from __future__ import annotations
@@ -40,6 +51,10 @@ SECRET_KEY = "KETAMINE_CDS_SECRET_KEY"  # noqa: S105 - the variable's name, not 
 SESSION_HOURS = "KETAMINE_CDS_SESSION_HOURS"
 DEFAULT_SESSION_HOURS = 12.0
 MAX_SESSION_HOURS = 24.0 * 7
+PUBLIC_URL = "KETAMINE_CDS_PUBLIC_URL"
+CDS_HOOKS_ISSUERS = "KETAMINE_CDS_CDS_HOOKS_ISSUERS"
+CDS_HOOKS_JWKS = "KETAMINE_CDS_CDS_HOOKS_JWKS"
+CDS_HOOKS_SANDBOX = "KETAMINE_CDS_CDS_HOOKS_SANDBOX"
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,11 @@ class Settings:
     def data_folder(self) -> Path:
         """The data folder (the embedded defaults' files)."""
         return self.data_dir or Path.home() / ".local" / "share" / "ketamine-cds"
+
+    public_url: str | None = None
+    cds_hooks_issuers: tuple[str, ...] = ()
+    cds_hooks_jwks: str | None = None
+    cds_hooks_sandbox: bool = False
 
     @property
     def record_url(self) -> str:
@@ -83,6 +103,9 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
     secret = env.get(SECRET_KEY) or None
     if secret is not None and len(secret) < 32:
         raise UserInputError(f"{SECRET_KEY} is shorter than 32 characters; give a long random key")
+    sandbox = env.get(CDS_HOOKS_SANDBOX, "0").strip()
+    if sandbox not in {"0", "1", ""}:
+        raise UserInputError(f"{CDS_HOOKS_SANDBOX} is '{sandbox}'; give 1 (on) or 0 (off)")
     return Settings(
         protocol_dirs=folders,
         database_url=env.get(DATABASE_URL) or None,
@@ -91,6 +114,12 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         user=env.get(USER) or None,
         secret_key=secret,
         session_hours=_session_hours(env.get(SESSION_HOURS)),
+        public_url=env.get(PUBLIC_URL) or None,
+        cds_hooks_issuers=tuple(
+            i.strip() for i in env.get(CDS_HOOKS_ISSUERS, "").split(",") if i.strip()
+        ),
+        cds_hooks_jwks=env.get(CDS_HOOKS_JWKS) or None,
+        cds_hooks_sandbox=sandbox == "1",
     )
 
 

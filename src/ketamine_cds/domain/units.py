@@ -24,8 +24,28 @@ import pint
 
 from ketamine_cds.domain.errors import UserInputError
 
-ureg: pint.UnitRegistry = pint.UnitRegistry()  # type: ignore[type-arg]
-ureg.define("kilogram_body_weight = [body_weight] = kg_bw")
+# Only the units a dose, a volume or a pharmacokinetic constant is written in: pint's full
+# definitions take 20 times longer to build than every command's own work, and a unit outside
+# this list is one the product should refuse anyway.
+_DEFINITIONS = (
+    "second = [time] = s = sec",
+    "minute = 60 * second = min",
+    "hour = 60 * minute = h = hr",
+    "day = 24 * hour = d",
+    "gram = [mass] = g",
+    "meter = [length] = m",
+    "liter = decimeter ** 3 = l = L = litre",
+    "kilo- = 1e3 = k-",
+    "deci- = 1e-1 = d-",
+    "milli- = 1e-3 = m-",
+    "micro- = 1e-6 = µ- = μ- = u- = mc-",
+    "nano- = 1e-9 = n-",
+    "percent = 0.01 = %",
+    "kilogram_body_weight = [body_weight] = kg_bw",
+)
+ureg: pint.UnitRegistry = pint.UnitRegistry(None)  # type: ignore[type-arg]
+for _definition in _DEFINITIONS:
+    ureg.define(_definition)
 
 Q = ureg.Quantity
 

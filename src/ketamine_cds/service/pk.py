@@ -44,7 +44,11 @@ from ketamine_cds.domain.pk.titration import (
     titrated_doses,
     titrated_infusion,
 )
-from ketamine_cds.domain.units import Mass, Rate
+from ketamine_cds.domain.protocols.check import CheckResult, check_dose, check_rate
+from ketamine_cds.domain.protocols.limits import LimitTable
+from ketamine_cds.domain.protocols.schema import Protocol as ClinicalProtocol
+from ketamine_cds.domain.units import BodyWeight, Duration, Mass, Rate
+from ketamine_cds.domain.vocabulary import Route as Route_
 
 STEP_H = 1.0 / 60.0  # one-minute steps: metrics are exact at every minute
 OUTPUT_EVERY = 5  # report the trajectory every five minutes
@@ -619,3 +623,42 @@ def _header(  # noqa: PLR0913 - the parts of one header
         },
         "notice": DECISION_SUPPORT_NOTICE,
     }
+
+
+def check_regimen(
+    regimen: Regimen, protocol: ClinicalProtocol | None, weight: BodyWeight, limits: LimitTable
+) -> list[CheckResult]:
+    """Every rate and dose of a simulated regimen through the one dose check.
+
+    Without a protocol (a rate typed at the command line) the product-wide hard limits and
+    default soft ceilings apply, and the verdict says so.
+    """
+    verdicts: list[CheckResult] = []
+    for phase in regimen.phases:
+        route = Route_(phase.route) if phase.route in {r.value for r in Route_} else Route_.IV
+        if phase.kind == "infusion" and phase.rate is not None and phase.rate.mg_per_h > 0:
+            verdicts.append(check_rate(protocol, weight, phase.rate, limits, route=route))
+        elif phase.dose is not None:
+            over = Duration.of(phase.over_h * 60, "minute") if phase.over_h > 0 else None
+            verdicts.append(
+                check_dose(protocol, weight, phase.dose, limits, over=over, route=route)
+            )
+    return verdicts
+
+
+def dose_checks_payload(verdicts: list[CheckResult]) -> list[dict[str, Any]]:
+    """The verdicts as the simulation's JSON carries them, one per distinct figure."""
+    shown: list[dict[str, Any]] = []
+    for verdict in verdicts:
+        limit = verdict.limit
+        item = {
+            "checked": verdict.checked,
+            "verdict": verdict.verdict,
+            "kind": verdict.kind,
+            "route": verdict.route.value,
+            "limit": None if limit is None else {"id": limit.id, "value": limit.value},
+            "reasons": list(verdict.reasons),
+        }
+        if item not in shown:
+            shown.append(item)
+    return shown

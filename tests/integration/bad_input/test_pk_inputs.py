@@ -145,12 +145,12 @@ CASES = [
     Case(
         "weight of a child",
         simulate("--rate-mg-per-h", "5", "--hours", "4", "--weight-kg", "10"),
-        "the weight must be between 20 and 350 kg for an adult model",
+        "a weight of 10 kg is outside the adult range this product supports (30 to 300 kg)",
     ),
     Case(
         "weight impossible",
         simulate("--rate-mg-per-h", "5", "--hours", "4", "--weight-kg", "400"),
-        "the weight must be between 20 and 350 kg for an adult model",
+        "a weight of 400 kg is outside the adult range this product supports (30 to 300 kg)",
     ),
     Case(
         "weight with unit",

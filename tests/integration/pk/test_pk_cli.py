@@ -140,12 +140,17 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "episodes"
 
 
 def test_simulate_an_episode_follows_its_rate_history():
-    """An episode's rate changes become consecutive infusions; steady state is the last rate's."""
+    """An episode's rate changes become consecutive infusions; steady state is the last rate's.
+
+    Seed 001 case 2 ran 15 and 18 mg/h above the 14 mg/h ceiling: the soft limit is shown (3).
+    """
     result = runner.invoke(
         app, ["pk", "simulate", "--episode", str(EXAMPLES / "seed-001-case-2.yaml"), "--json"]
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     out = json.loads(result.output)
+    soft = [c for c in out["dose_checks"] if c["verdict"] == "soft_limit_exceeded"]
+    assert [c["checked"] for c in soft] == ["15 mg/h", "18 mg/h"]
     phases = [p for p in out["regimen"]["phases"] if p["kind"] == "infusion"]
     assert len(phases) >= 2
     assert all(a["end_h"] <= b["start_h"] + 1e-9 for a, b in itertools.pairwise(phases))
@@ -239,3 +244,26 @@ def test_routes_show_their_absorption_and_its_derivation():
     assert absorption["rate_constant_per_h"] == 3.75
     assert absorption["derived_from"]["tmax_min"] == 45.0
     assert "Rolan" in absorption["derived_from"]["tmax_source"]
+
+
+def test_a_simulated_rate_goes_through_the_one_dose_check() -> None:
+    """80 mg/h at 70 kg is at the hard limit (1 mg/kg/h): simulated, flagged, exit 4."""
+    result = CliRunner().invoke(
+        app,
+        ["pk", "simulate", "--rate-mg-per-h", "80", "--hours", "4", "--weight-kg", "70", "--json"],
+    )
+    assert result.exit_code == 4
+    checks = json.loads(result.stdout)["dose_checks"]
+    assert [c["verdict"] for c in checks] == ["hard_limit_exceeded"]
+    assert checks[0]["limit"]["id"] == "hard-rate-icu-sedation"
+
+
+def test_a_titrated_protocol_is_simulated_within_its_limits() -> None:
+    """Seed 001 at 70 kg runs 7 to 14 mg/h: every step within the protocol, exit 0."""
+    result = CliRunner().invoke(
+        app, ["pk", "simulate", "--protocol", "cancer-continuous", "--weight-kg", "70", "--json"]
+    )
+    assert result.exit_code == 0
+    checks = json.loads(result.stdout)["dose_checks"]
+    assert checks
+    assert {c["verdict"] for c in checks} == {"within_protocol"}

@@ -1,27 +1,15 @@
-"""The ``ketamine-cds`` application: each command group lives in its own module."""
+"""The ``ketamine-cds`` application: each command group lives in its own module, loaded when run."""
 
 from __future__ import annotations
 
 import typer
 
-from ketamine_cds.bootstrap import bootstrap
-from ketamine_cds.entrypoints.cli import (
-    assess,
-    audit,
-    bedside,
-    db,
-    dosing,
-    med,
-    pk,
-    record,
-    serve,
-    users,
-)
-from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, OneSentenceGroup, user_errors
+from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, user_errors
+from ketamine_cds.entrypoints.cli.lazy import LazyGroup
 
 app = typer.Typer(
     name="ketamine-cds",
-    cls=OneSentenceGroup,
+    cls=LazyGroup,
     help=(
         "Clinical decision support for subanesthetic ketamine analgesia. "
         "Decision support, not a prescriber: a clinician checks and orders every dose."
@@ -30,16 +18,17 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: the rich layout would import every command to list it.
+    rich_markup_mode=None,
 )
-
-for module in (dosing, bedside, med, assess, pk, db, users, record, audit, serve):
-    module.register(app)
 
 
 @app.callback()
 @user_errors
 def _start() -> None:
     """Read settings and wire the adapters before any command runs."""
+    from ketamine_cds.bootstrap import bootstrap  # noqa: PLC0415 - the command's own imports first
+
     bootstrap()
 
 

@@ -139,8 +139,10 @@ class OneSentenceGroup(TyperGroup):
                 windows_expand_args=windows_expand_args,
                 **extra,
             )
-        except cli_errors.NoArgsIsHelpError:
-            # The help is already printed (as for --help); say why the status is not 0.
+        except cli_errors.NoArgsIsHelpError as error:
+            # Rich help is printed as it is built; plain help comes back as the message.
+            if error.message.strip():
+                typer.echo(error.message)
             self._refuse_safely("give a command; the commands are listed above")
         except cli_errors.ClickException as error:
             self._refuse_safely(_click_sentence(error))

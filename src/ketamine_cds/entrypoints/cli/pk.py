@@ -20,10 +20,25 @@ from ketamine_cds.domain.pk import (
     MAX_SEED,
     MAX_SIMULATED_H,
 )
-from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
+from ketamine_cds.entrypoints.cli.common import (
+    EXIT_HARD_LIMIT,
+    EXIT_OK,
+    EXIT_SOFT_OR_INCOMPLETE,
+    emit_json,
+    notice,
+    user_errors,
+    worst_status,
+)
 
 if TYPE_CHECKING:
     from ketamine_cds.domain.pk.regimen import Regimen
+    from ketamine_cds.domain.protocols.check import CheckResult
+
+EXIT_BY_VERDICT = {
+    "within_protocol": EXIT_OK,
+    "soft_limit_exceeded": EXIT_SOFT_OR_INCOMPLETE,
+    "hard_limit_exceeded": EXIT_HARD_LIMIT,
+}
 
 
 DOSE_WORDS = {"racemic": "racemic ketamine", "s-ketamine": "S-ketamine (esketamine)"}
@@ -281,6 +296,7 @@ def simulate_command(
     regimen, notes = _regimen(
         protocol, episode, rate, hours, route, weight_kg, phases, hold_at_step
     )
+    verdicts = _checked(regimen, protocol, episode, weight_kg)
     result = service.simulate(
         regimen,
         weight_kg,
@@ -292,13 +308,32 @@ def simulate_command(
         dose_form=dose_form,
     )
     payload = result.payload
+    payload["dose_checks"] = service.dose_checks_payload(verdicts)
     if plot is not None:
         _write_plot(plot, payload, regimen, result.model_name)
         payload["plot"] = str(plot)
     if as_json:
         emit_json(payload)
-        return
-    _print_simulation(payload)
+    else:
+        _print_simulation(payload)
+    raise typer.Exit(worst_status(EXIT_BY_VERDICT[v.verdict] for v in verdicts))
+
+
+def _checked(
+    regimen: Regimen, protocol: str | None, episode: Path | None, weight_kg: float
+) -> list[CheckResult]:
+    """The regimen's figures through the one dose check, under the protocol they came from."""
+    from ketamine_cds.bootstrap import build  # noqa: PLC0415
+    from ketamine_cds.domain.units import BodyWeight  # noqa: PLC0415
+    from ketamine_cds.service import pk as service  # noqa: PLC0415
+
+    container = build()
+    protocol_id = protocol
+    if episode is not None:
+        protocol_id = container.files.episode(episode).protocol.id
+    chosen = None if protocol_id is None else container.protocols.get(protocol_id).protocol
+    limits = container.protocols.limits().table
+    return service.check_regimen(regimen, chosen, BodyWeight.from_kg(weight_kg), limits)
 
 
 def _write_plot(plot: Path, payload: dict[str, Any], regimen: Regimen, model_name: str) -> None:
@@ -365,6 +400,10 @@ def _print_simulation(payload: dict[str, Any]) -> None:
 
 
 def _print_tail(payload: dict[str, Any]) -> None:
+    for check in payload.get("dose_checks", []):
+        if check["verdict"] != "within_protocol":
+            word = "HARD LIMIT" if check["verdict"] == "hard_limit_exceeded" else "SOFT LIMIT"
+            typer.echo(f"Dose check, {word}: {' '.join(check['reasons'])}")
     for line in payload["notes"]:
         typer.echo(f"Note: {line}")
     if "plot" in payload:
