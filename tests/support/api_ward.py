@@ -102,10 +102,15 @@ def observation(pain: int, **more: Any) -> dict[str, Any]:
     return {"type": "observation", "at": stamp(now()), "pain": pain, **more}
 
 
-def open_ward(db: RecordDb, data: Path, extras: list[Extra] | None = None) -> Ward:
+def open_ward(
+    db: RecordDb,
+    data: Path,
+    extras: list[Extra] | None = None,
+    more_settings: dict[str, str] | None = None,
+) -> Ward:
     """The app on ``db`` (already migrated), with the ward's users and their credentials."""
     db.add_ward()
-    container = build(environment(db.url, data))
+    container = build({**environment(db.url, data), **(more_settings or {})})
     record = record_container(container.settings)
     app = create_app(container, record, container.settings, extras=extras or [])
     client = TestClient(app, base_url=BASE_URL, raise_server_exceptions=False)

@@ -186,3 +186,17 @@ def ward_episodes(deps: RecordDeps, actor: str | None) -> list[WardEpisode]:
             )
             for header in uow.episodes.find("active")
         ]
+
+
+def active_episode_of_patient(deps: RecordDeps, patient: str) -> WardEpisode | None:
+    """The patient's newest active episode with its events, or None.
+
+    For a caller the record knows by its own credentials rather than as a user (an EHR's CDS
+    Hooks call, authenticated by the EHR's signed token): no user is named, nothing is written.
+    """
+    with deps.uow(writing=False) as uow:
+        for header in uow.episodes.find("active"):
+            if header.patient == patient:
+                events = known_events(uow.events.for_episode(header.id))
+                return WardEpisode(_summary(uow, header), episode_of(header, events))
+    return None

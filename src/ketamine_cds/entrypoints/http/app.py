@@ -77,8 +77,12 @@ def create_app(
 
 
 def shipped_extras() -> list[Extra]:
-    """The routes the product ships beyond the JSON API (pages, CDS Hooks, FHIR) once present."""
-    return []
+    """The routes the product ships beyond the JSON API: the ward pages, CDS Hooks and FHIR."""
+    # imported here: the pages and the EHR stack import this module's neighbours
+    from ketamine_cds.entrypoints.http.ehr import install_ehr  # noqa: PLC0415
+    from ketamine_cds.entrypoints.web.views import install_pages  # noqa: PLC0415
+
+    return [install_pages, install_ehr]
 
 
 def make_app() -> FastAPI:

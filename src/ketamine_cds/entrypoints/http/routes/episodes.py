@@ -45,10 +45,9 @@ from ketamine_cds.entrypoints.presenters import (
 )
 from ketamine_cds.service.demo import episode_is_demonstration
 from ketamine_cds.service.record import (
-    import_episode,
     recommend_now,
     record_event,
-    start_episode,
+    start_or_import,
     verify_order,
 )
 from ketamine_cds.service.record_queries import export_episode, list_episodes, show_episode
@@ -104,8 +103,7 @@ def router() -> APIRouter:
         ] = None,
     ) -> JSONResponse:
         episode = parse_episode_data(document, BODY_NAME)
-        store = import_episode if episode.events else start_episode
-        result = store(deps, user.name, episode, concentration_mg_per_ml)
+        result = start_or_import(deps, user.name, episode, concentration_mg_per_ml)
         body = {
             **header_json(result.header),
             "events": result.events,
