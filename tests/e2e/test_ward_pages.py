@@ -213,3 +213,28 @@ def test_every_page_passes_axe_core(ward, page, accessible):
     page.wait_for_url(re.compile(r"/episodes/\d+$"))
     assert "E2E-NEW" in page.locator("h1").inner_text()
     assert "Not verified" in page.locator(".facts").inner_text()
+
+
+UPRIGHT_TABLET = {"width": 768, "height": 1024}
+
+
+def test_every_page_fits_a_tablet_held_upright(ward, page):
+    """At 768 px wide no page scrolls sideways, and its text is at least 16 px."""
+    ward_, base = ward
+    episode_id = ward_.episode("E2E-UPRIGHT", started_h=3, pain=7)
+    page.set_viewport_size(UPRIGHT_TABLET)
+    sign_in(page, base, "phil")
+    paths = (
+        "/",
+        f"/episodes/{episode_id}",
+        "/episodes/new",
+        f"/episodes/{episode_id}/order-set",
+        "/audit",
+    )
+    for path in paths:
+        page.goto(base + path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= UPRIGHT_TABLET["width"], (path, wide)
+        size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        assert size >= 16, (path, size)
+        assert NOTICE in page.locator("#decision-support-notice").inner_text(), path

@@ -16,8 +16,7 @@ from typing import Any
 from ketamine_cds.adapters.db.migrate import upgrade
 from ketamine_cds.bootstrap import RecordContainer, build, record_container
 from ketamine_cds.domain.episode import Baseline, Episode, PatientRef, ProtocolRef
-from ketamine_cds.entrypoints.http.app import create_app
-from ketamine_cds.entrypoints.web.views import install_pages
+from ketamine_cds.entrypoints.http.app import create_app, shipped_extras
 from ketamine_cds.service.credentials import set_password
 from ketamine_cds.service.record import record_event, start_episode, verify_order
 from ketamine_cds.service.record_queries import show_episode
@@ -105,5 +104,5 @@ def open_ward(kind: str, url: str, folder: Path) -> Ward:
     for name, role in USERS:
         add_user(record.deps, None if role == "admin" else "ann", name, role)  # type: ignore[arg-type]
         set_password(record.access, "ann", name, password(name))
-    app = create_app(container, record, container.settings, extras=[install_pages])
+    app = create_app(container, record, container.settings, extras=shipped_extras())
     return Ward(kind, record, app)
