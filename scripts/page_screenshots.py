@@ -29,8 +29,7 @@ from ketamine_cds.adapters.db.migrate import upgrade
 from ketamine_cds.adapters.episode_files import read_episode_file
 from ketamine_cds.adapters.render.chromium import CHROMIUM, CHROMIUM_FLAGS
 from ketamine_cds.bootstrap import build, record_container
-from ketamine_cds.entrypoints.http.app import create_app
-from ketamine_cds.entrypoints.web.views import install_pages
+from ketamine_cds.entrypoints.http.app import create_app, shipped_extras
 from ketamine_cds.service.demo import DEMO_USERS, load_demo, new_order, ward_cases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +50,7 @@ def serve(folder: Path) -> tuple[uvicorn.Server, str]:
     upgrade(record.engine)
     cases = ward_cases(lambda stem: read_episode_file(EXAMPLES / f"{stem}.yaml"))
     load_demo(record.deps, record.access, cases, new_order())
-    app = create_app(container, record, container.settings, extras=[install_pages])
+    app = create_app(container, record, container.settings, extras=shipped_extras())
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
