@@ -10,46 +10,22 @@ serious or critical violation on any page.
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pg_server
 import pytest
-from pg_cluster import ENV_REQUIRE, ENV_URL, Cluster, find_bindir
-from record_db import PostgresDatabases
 from ward_server import Ward, open_ward, password
 
 NOTICE = "Decision support, not a prescriber"
 
 
-@pytest.fixture(scope="module")
-def postgres_databases() -> Iterator[PostgresDatabases]:
-    """A PostgreSQL server for this module's tests (the record's own test harness)."""
-    given = os.environ.get(ENV_URL)
-    cluster = None
-    if given:
-        server_url = given
-    else:
-        bindir = find_bindir()
-        if bindir is None:
-            if os.environ.get(ENV_REQUIRE):
-                pytest.fail(
-                    "PostgreSQL's server is not installed; scripts/bootstrap.sh installs it"
-                )
-            pytest.skip("PostgreSQL's server binaries are not installed")
-        cluster = Cluster(bindir).start()
-        server_url = cluster.url()
-    databases = PostgresDatabases(server_url)
-    try:
-        yield databases
-    finally:
-        try:
-            databases.drop_all()
-        finally:
-            if cluster is not None:
-                cluster.stop()
+# the record's own test harness, one server for this module's tests
+postgres_server = pytest.fixture(scope="module", name="postgres_databases")(
+    pg_server.postgres_databases
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
