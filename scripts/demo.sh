@@ -22,3 +22,6 @@ echo "== Assessment: a typical chronic non-cancer candidate (seed 004) =="
 echo
 echo "== Oral morphine equivalent: the seed 000 patient's first regimen, from FHIR R4 =="
 "$cli" med examples/regimens/seed000-phase1.fhir.json
+echo
+echo "== The ward application on the demonstration ward (Ctrl-C stops it) =="
+exec "$cli" serve --demo

@@ -4,7 +4,10 @@
 cases: the protocol source (the shipped protocols and a hospital's folders, re-read when a file
 changes), the product's reference tables and the readers of the files users hand the product.
 ``record_container(settings)`` adds the record: a unit of work on the database the settings name,
-the protocol source and the clock. Nothing is built at import time.
+the protocol source and the clock, and access to the record (passwords, tokens, sessions) on the
+same units of work. ``ehr_container(record)`` adds the CDS Hooks service on that record (active
+episodes, card feedback in the audit trail) and the authentication of its callers. Nothing is
+built at import time.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from ketamine_cds.settings import Settings, read_settings
 if TYPE_CHECKING:  # the adapters are imported by the commands that use them
     from sqlalchemy import Engine
 
+    from ketamine_cds.adapters.cds_hooks.hooks import CdsHooksService
+    from ketamine_cds.adapters.cds_hooks.security import Authenticator
     from ketamine_cds.adapters.protocol_source import FileProtocolSource
     from ketamine_cds.adapters.reference_data import ShippedReferenceData
     from ketamine_cds.adapters.user_files import UserFiles
+    from ketamine_cds.service.access_ports import AccessDeps
     from ketamine_cds.service.record_support import RecordDeps
 
 # numba reads this when it is first imported; the simulator's kernels cache only if it is set
@@ -90,6 +96,7 @@ class RecordContainer:
     settings: Settings
     engine: Engine
     deps: RecordDeps
+    access: AccessDeps
 
     @property
     def url_shown(self) -> str:
@@ -116,12 +123,57 @@ def record_container(settings: Settings) -> RecordContainer:
     from ketamine_cds.adapters.db.engine import make_engine  # noqa: PLC0415
     from ketamine_cds.adapters.db.uow import SqlUnitOfWorkFactory  # noqa: PLC0415
     from ketamine_cds.adapters.protocol_source import FileProtocolSource  # noqa: PLC0415
+    from ketamine_cds.service.access_ports import AccessDeps  # noqa: PLC0415
     from ketamine_cds.service.record_support import RecordDeps  # noqa: PLC0415
 
     engine = make_engine(settings.record_url)
-    deps = RecordDeps(
-        uow=SqlUnitOfWorkFactory(engine),
-        protocols=FileProtocolSource(settings.protocol_dirs),
-        clock=SystemClock(),
+    units = SqlUnitOfWorkFactory(engine)
+    clock = SystemClock()
+    deps = RecordDeps(uow=units, protocols=FileProtocolSource(settings.protocol_dirs), clock=clock)
+    return RecordContainer(
+        settings=settings, engine=engine, deps=deps, access=AccessDeps(uow=units, clock=clock)
     )
-    return RecordContainer(settings=settings, engine=engine, deps=deps)
+
+
+@dataclass(frozen=True)
+class EhrContainer:
+    """The CDS Hooks service on the record, and how its callers are authenticated."""
+
+    cds_hooks: CdsHooksService
+    # None: no trusted EHR is configured and sandbox mode is off, so hook calls are refused
+    auth: Authenticator | None
+
+
+def ehr_container(record: RecordContainer) -> EhrContainer:
+    """The CDS Hooks service for this record and its settings."""
+    import httpx  # noqa: PLC0415 - the EHR stack, imported by the server that uses it
+
+    from ketamine_cds.adapters.cds_hooks.feedback import (  # noqa: PLC0415
+        AuditTrailFeedbackLog,
+        HttpFhirReader,
+    )
+    from ketamine_cds.adapters.cds_hooks.hooks import CdsHooksService  # noqa: PLC0415
+    from ketamine_cds.adapters.cds_hooks.record_episodes import (  # noqa: PLC0415
+        RecordActiveEpisodes,
+    )
+    from ketamine_cds.adapters.cds_hooks.security import authenticator  # noqa: PLC0415
+
+    settings, deps = record.settings, record.deps
+    service = CdsHooksService(
+        protocols=deps.protocols,
+        episodes=RecordActiveEpisodes(deps),
+        feedback_log=AuditTrailFeedbackLog(deps.uow, deps.clock),
+        clock=deps.clock,
+        fhir=HttpFhirReader(httpx.Client()),
+    )
+    configured = bool(settings.cds_hooks_issuers and settings.cds_hooks_jwks)
+    auth = (
+        authenticator(
+            sandbox=settings.cds_hooks_sandbox,
+            issuers=settings.cds_hooks_issuers,
+            jwks=settings.cds_hooks_jwks,
+        )
+        if configured or settings.cds_hooks_sandbox
+        else None
+    )
+    return EhrContainer(cds_hooks=service, auth=auth)

@@ -14,6 +14,12 @@
     ``~/.cache/ketamine-cds``. Never inside the installed package, which may be read-only.
 ``KETAMINE_CDS_USER``
     The user the command line acts as, when ``--as`` is not given.
+``KETAMINE_CDS_SECRET_KEY``
+    The key that signs the web application's session cookies and form tokens. Default: a key
+    generated into the data folder on first use (``secret_key``); servers on several machines
+    share one by setting it.
+``KETAMINE_CDS_SESSION_HOURS``
+    How long a login lasts, in hours (default 12, a ward shift).
 ``KETAMINE_CDS_PUBLIC_URL``
     The address the hospital reaches the product at (``https://ketamine.hospital.example``): the
     CDS services' own URL (a token's ``aud``) and the links on cards. Default: taken from each
@@ -31,7 +37,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketamine_cds.domain.errors import UserInputError
@@ -41,6 +47,10 @@ DATABASE_URL = "KETAMINE_CDS_DATABASE_URL"
 DATA_DIR = "KETAMINE_CDS_DATA_DIR"
 CACHE_DIR = "KETAMINE_CDS_CACHE_DIR"
 USER = "KETAMINE_CDS_USER"
+SECRET_KEY = "KETAMINE_CDS_SECRET_KEY"  # noqa: S105 - the variable's name, not a key
+SESSION_HOURS = "KETAMINE_CDS_SESSION_HOURS"
+DEFAULT_SESSION_HOURS = 12.0
+MAX_SESSION_HOURS = 24.0 * 7
 PUBLIC_URL = "KETAMINE_CDS_PUBLIC_URL"
 CDS_HOOKS_ISSUERS = "KETAMINE_CDS_CDS_HOOKS_ISSUERS"
 CDS_HOOKS_JWKS = "KETAMINE_CDS_CDS_HOOKS_JWKS"
@@ -56,6 +66,14 @@ class Settings:
     data_dir: Path | None = None
     cache_dir: Path | None = None
     user: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+    session_hours: float = DEFAULT_SESSION_HOURS
+
+    @property
+    def data_folder(self) -> Path:
+        """The data folder (the embedded defaults' files)."""
+        return self.data_dir or Path.home() / ".local" / "share" / "ketamine-cds"
+
     public_url: str | None = None
     cds_hooks_issuers: tuple[str, ...] = ()
     cds_hooks_jwks: str | None = None
@@ -66,8 +84,7 @@ class Settings:
         """The database URL, defaulting to a SQLite file in the data folder."""
         if self.database_url:
             return self.database_url
-        folder = self.data_dir or Path.home() / ".local" / "share" / "ketamine-cds"
-        return f"sqlite:///{folder / 'record.sqlite3'}"
+        return f"sqlite:///{self.data_folder / 'record.sqlite3'}"
 
 
 def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +100,9 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
     else:
         cache = Path(cache_text) if cache_text else None
     data_text = env.get(DATA_DIR)
+    secret = env.get(SECRET_KEY) or None
+    if secret is not None and len(secret) < 32:
+        raise UserInputError(f"{SECRET_KEY} is shorter than 32 characters; give a long random key")
     sandbox = env.get(CDS_HOOKS_SANDBOX, "0").strip()
     if sandbox not in {"0", "1", ""}:
         raise UserInputError(f"{CDS_HOOKS_SANDBOX} is '{sandbox}'; give 1 (on) or 0 (off)")
@@ -92,6 +112,8 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=Path(data_text) if data_text else None,
         cache_dir=cache,
         user=env.get(USER) or None,
+        secret_key=secret,
+        session_hours=_session_hours(env.get(SESSION_HOURS)),
         public_url=env.get(PUBLIC_URL) or None,
         cds_hooks_issuers=tuple(
             i.strip() for i in env.get(CDS_HOOKS_ISSUERS, "").split(",") if i.strip()
@@ -99,3 +121,18 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cds_hooks_jwks=env.get(CDS_HOOKS_JWKS) or None,
         cds_hooks_sandbox=sandbox == "1",
     )
+
+
+def _session_hours(text: str | None) -> float:
+    if not text:
+        return DEFAULT_SESSION_HOURS
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1.0
+    if not 0.25 <= hours <= MAX_SESSION_HOURS:
+        raise UserInputError(
+            f"{SESSION_HOURS} is '{text[:20]}'; give a number of hours from 0.25 to "
+            f"{MAX_SESSION_HOURS:g}"
+        )
+    return hours

@@ -63,9 +63,7 @@ def med_of_reading(
     return result
 
 
-def med_of(
-    reference: ReferenceData, regimen: Regimen, table_id: str = DEFAULT_TABLE
-) -> MedResult:
+def med_of(reference: ReferenceData, regimen: Regimen, table_id: str = DEFAULT_TABLE) -> MedResult:
     """MED of a regimen under one table, with the range across all shipped tables."""
     return med_of_reading(reference, RegimenReading(regimen), table_id)
 

@@ -43,6 +43,4 @@ def check(  # noqa: PLR0913 - every argument is a distinct clinical input
     if dose is None:
         msg = "a check needs a rate or a dose"
         raise ValueError(msg)
-    return check_dose(
-        protocol, weight, dose, limits, over=over, phase_id=phase_id, route=route
-    )
+    return check_dose(protocol, weight, dose, limits, over=over, phase_id=phase_id, route=route)

@@ -141,6 +141,14 @@ def import_episode(
     return _store(deps, actor, episode, concentration_mg_per_ml, "episode.import")
 
 
+def start_or_import(
+    deps: RecordDeps, actor: str | None, episode: Episode, concentration_mg_per_ml: float | None
+) -> StartedEpisode:
+    """Start the episode if it has no events yet, else import it with them."""
+    store = import_episode if episode.events else start_episode
+    return store(deps, actor, episode, concentration_mg_per_ml)
+
+
 def _store(
     deps: RecordDeps,
     actor: str | None,

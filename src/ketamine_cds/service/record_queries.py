@@ -162,3 +162,41 @@ def replay_stored(deps: RecordDeps, actor: str | None, episode_id: int) -> list[
             replay_recommendation(deps, uow, header, events, stored)
             for stored in uow.recommendations.for_episode(header.id)
         ]
+
+
+@dataclass(frozen=True)
+class WardEpisode:
+    """An active episode as the ward board reads it: its summary and its events, rebuilt."""
+
+    summary: EpisodeSummary
+    episode: Episode
+
+
+def ward_episodes(deps: RecordDeps, actor: str | None) -> list[WardEpisode]:
+    """Every active episode with its events, read together, newest first."""
+    with (
+        refusals_kept(deps, actor, "episode.read", "episode/*", {}),
+        deps.uow(writing=False) as uow,
+    ):
+        authorised(uow, actor, "episode.read")
+        return [
+            WardEpisode(
+                _summary(uow, header),
+                episode_of(header, known_events(uow.events.for_episode(header.id))),
+            )
+            for header in uow.episodes.find("active")
+        ]
+
+
+def active_episode_of_patient(deps: RecordDeps, patient: str) -> WardEpisode | None:
+    """The patient's newest active episode with its events, or None.
+
+    For a caller the record knows by its own credentials rather than as a user (an EHR's CDS
+    Hooks call, authenticated by the EHR's signed token): no user is named, nothing is written.
+    """
+    with deps.uow(writing=False) as uow:
+        for header in uow.episodes.find("active"):
+            if header.patient == patient:
+                events = known_events(uow.events.for_episode(header.id))
+                return WardEpisode(_summary(uow, header), episode_of(header, events))
+    return None

@@ -19,6 +19,4 @@ class RecommendationRecord(Recommendation):
 
 def published(recommendation: Recommendation) -> RecommendationRecord:
     """The recommendation with this software's version."""
-    return RecommendationRecord(
-        **recommendation.model_dump(), software_version=__version__
-    )
+    return RecommendationRecord(**recommendation.model_dump(), software_version=__version__)

@@ -13,6 +13,7 @@ from record_db import RecordDb
 from typer.testing import CliRunner
 
 from ketamine_cds.adapters.db.engine import make_engine
+from ketamine_cds.adapters.db.migrate import head_revision
 from ketamine_cds.adapters.db.tables import metadata
 from ketamine_cds.entrypoints.cli.app import app
 
@@ -33,7 +34,7 @@ def test_db_upgrade_creates_a_new_sqlite_record(tmp_path: Path) -> None:
     assert "is not set up; run 'ketamine-cds db upgrade' first" in err
     code, out, _ = _cli(url, "db", "upgrade", "--json")
     assert code == 0
-    assert json.loads(out)["to"] == "0001"
+    assert json.loads(out)["to"] == head_revision()
     code, out, _ = _cli(url, "user", "add", "ann", "--role", "admin", "--json")
     assert (code, json.loads(out)["role"]) == (0, "admin")
 

@@ -142,3 +142,44 @@ reference_texts = Table(
     Column("version", String(16), nullable=False),
     Column("text", Text, nullable=False),
 )
+
+# -- access to the record (revision 0002) ------------------------------------------------------
+passwords = Table(
+    "passwords",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(64), ForeignKey("users.name"), nullable=False),
+    Column("hash", String(256), nullable=False),
+    Column("set_at", UtcTime(), nullable=False),
+    Column("set_by", String(64), nullable=False),
+    Index("ix_passwords_user", "user_name", "id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", String(64), ForeignKey("users.name"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(100), nullable=False),
+    Column("created_at", UtcTime(), nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+token_revocations = Table(
+    "token_revocations",
+    metadata,
+    Column("token_id", Integer, ForeignKey("api_tokens.id"), primary_key=True),
+    Column("at", UtcTime(), nullable=False),
+    Column("by", String(64), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_name", String(64), ForeignKey("users.name"), nullable=False),
+    Column("created_at", UtcTime(), nullable=False),
+    Column("expires_at", UtcTime(), nullable=False),
+    Column("ended_at", UtcTime()),
+)

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from ketamine_cds.adapters.db.access import SqlAccess
 from ketamine_cds.adapters.db.engine import writing
 from ketamine_cds.adapters.db.repositories import (
     SqlArchive,
@@ -16,6 +17,7 @@ from ketamine_cds.adapters.db.repositories import (
     SqlRecommendations,
     SqlUsers,
 )
+from ketamine_cds.service.access_ports import AccessRepository
 from ketamine_cds.service.ports import (
     AuditLog,
     EpisodeRepository,
@@ -35,6 +37,7 @@ class SqlUnitOfWork:
     recommendations: RecommendationLog
     audit: AuditLog
     archive: ReferenceArchive
+    access: AccessRepository
 
     def __init__(self, engine: Engine, *, write: bool) -> None:
         self._engine = engine
@@ -57,6 +60,7 @@ class SqlUnitOfWork:
         self.recommendations = SqlRecommendations(connection)
         self.audit = SqlAudit(connection)
         self.archive = SqlArchive(connection)
+        self.access = SqlAccess(connection)
         return self
 
     def __exit__(

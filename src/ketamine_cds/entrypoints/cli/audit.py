@@ -8,6 +8,7 @@ import typer
 
 from ketamine_cds.entrypoints.cli.common import emit_json
 from ketamine_cds.entrypoints.cli.record_common import AS_HELP, actor, container, record_errors
+from ketamine_cds.entrypoints.presenters import audit_report_json
 from ketamine_cds.service.audit_trail import verify_audit
 
 # A broken trail is neither bad input nor a bug: it is a finding, reported with its own status.
@@ -29,15 +30,7 @@ def register(app: typer.Typer) -> None:
         built = container()
         report = verify_audit(built.deps, actor(built, as_name))
         if as_json:
-            broken = report.broken
-            emit_json(
-                {
-                    "intact": report.intact,
-                    "entries": report.entries,
-                    "first_broken": None if broken is None else broken.seq,
-                    "reason": None if broken is None else broken.sentence(),
-                }
-            )
+            emit_json(audit_report_json(report))
         elif report.broken is None:
             typer.echo(f"audit trail intact: {report.entries} entries")
         else:

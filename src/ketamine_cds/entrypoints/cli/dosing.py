@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from ketamine_cds import DECISION_SUPPORT_NOTICE
 from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.protocols.check import CheckResult
 from ketamine_cds.domain.protocols.plan_output import PlanOut
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.units import BodyWeight, Concentration, Duration, Mass, Rate
@@ -41,6 +39,7 @@ from ketamine_cds.entrypoints.cli.options import (
     name_text,
 )
 from ketamine_cds.entrypoints.cli.render import render_check, render_plan, render_protocol_list
+from ketamine_cds.entrypoints.presenters import check_json, protocol_summary
 from ketamine_cds.service import planning
 from ketamine_cds.service.protocols import list_protocols, load_protocol
 
@@ -74,52 +73,12 @@ def _weight(weight_kg: float | None, weight_lb: float | None) -> BodyWeight:
     return BodyWeight.from_lb(weight_lb)
 
 
-def _protocol_summary(protocol: Protocol) -> dict[str, Any]:
-    return {
-        "id": protocol.id,
-        "version": protocol.version,
-        "title": protocol.title,
-        "kind": protocol.kind,
-        "population": protocol.population,
-        "setting": protocol.setting,
-        "summary": protocol.summary,
-    }
-
-
-def check_json(result: CheckResult) -> dict[str, Any]:
-    """The published JSON of a dose check."""
-    limit = result.limit
-    return {
-        "decision_support": DECISION_SUPPORT_NOTICE,
-        "verdict": result.verdict,
-        "protocol": {"id": result.protocol_id, "version": result.protocol_version},
-        "patient": {"weight_kg": result.weight.kg, "weight_entered": result.weight.entered},
-        "checked": result.checked,
-        "per_kg": result.per_kg,
-        "phase_id": result.phase_id,
-        "limit": None
-        if limit is None
-        else {
-            "id": limit.id,
-            "kind": limit.kind,
-            "value": limit.value,
-            "text": limit.text,
-            "sources": list(limit.sources),
-        },
-        "override": result.override,
-        "reasons": list(result.reasons),
-        "dose_bands": list(result.dose_bands),
-        "kind": result.kind,
-        "route": result.route.value,
-    }
-
-
 @user_errors
 def protocols_command(as_json: JsonFlag = False) -> None:
     """List the protocols the product can use."""
     found = list_protocols(build().protocols)
     if as_json:
-        emit_json([_protocol_summary(p) for p in found])
+        emit_json([protocol_summary(p) for p in found])
         return
     typer.echo(render_protocol_list(found))
     typer.echo(notice())

@@ -46,6 +46,8 @@ COMMANDS: dict[str, Entry] = {
     "audit": Entry(("audit",), "The audit trail: verify that nothing was rewritten."),
     "fhir": Entry(("fhir",), "FHIR R4 in and out."),
     "cohort": Entry(("cohort",), "The cohort audit across stored episodes."),
+    "serve": Entry(("serve",), "Serve the ward application (the web pages and the JSON API)."),
+    "demo": Entry(("serve",), "The demonstration ward."),
 }
 
 

@@ -33,12 +33,18 @@ from ketamine_cds.entrypoints.cli.record_common import (
     AS_HELP,
     actor,
     container,
-    event_json,
-    header_json,
-    recommendation_json,
     recommendation_lines,
     record_errors,
     when,
+)
+from ketamine_cds.entrypoints.presenters import (
+    detail_json,
+    event_json,
+    header_json,
+    made_json,
+    recommendation_json,
+    summary_json,
+    verification_json,
 )
 from ketamine_cds.service.record import (
     MadeRecommendation,
@@ -76,14 +82,6 @@ RecommendOption = Annotated[
 AtOption = Annotated[str, typer.Option("--at", help="When it happened: a time with zone, or now.")]
 
 
-def _made_json(made: MadeRecommendation) -> dict[str, Any]:
-    return {
-        **recommendation_json(made.stored),
-        "order_verified": made.order_verified,
-        "warnings": list(made.warnings),
-    }
-
-
 def _print_made(made: MadeRecommendation) -> None:
     typer.echo("\n".join(recommendation_lines(made.stored)))
     for warning in made.warnings:
@@ -105,7 +103,7 @@ def _recorded(result: RecordedEvent, as_json: bool) -> None:
                 "version": result.version,
                 "recommendation": None
                 if result.recommendation is None
-                else _made_json(result.recommendation),
+                else made_json(result.recommendation),
             }
         )
         return
@@ -184,7 +182,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
                 {
                     **header_json(result.header),
                     "events": result.events,
-                    "recommendations": [_made_json(m) for m in result.recommendations],
+                    "recommendations": [made_json(m) for m in result.recommendations],
                 }
             )
             return
@@ -343,7 +341,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         built = container()
         made = recommend_now(built.deps, actor(built, as_name), episode_id, when(at))
         if as_json:
-            emit_json(_made_json(made))
+            emit_json(made_json(made))
         else:
             _print_made(made)
             typer.echo(notice())
@@ -362,14 +360,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         built = container()
         done = verify_order(built.deps, actor(built, as_name), episode_id, note)
         if as_json:
-            emit_json(
-                {
-                    "episode_id": done.episode_id,
-                    "verified_by": done.verified_by,
-                    "at": done.at.isoformat(),
-                    "note": done.note,
-                }
-            )
+            emit_json(verification_json(done))
             return
         typer.echo(f"episode {done.episode_id}: order verified by {done.verified_by}")
 
@@ -385,22 +376,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         detail = show_episode(built.deps, actor(built, as_name), episode_id)
         header = detail.summary.header
         if as_json:
-            emit_json(
-                {
-                    **header_json(header),
-                    "order_verified": detail.summary.order_verified,
-                    "weights": [
-                        {"text": w.text, "kg": w.kg, "unit": w.unit, "at": w.at.isoformat()}
-                        for w in detail.weights
-                    ],
-                    "verifications": [
-                        {"verified_by": v.verified_by, "at": v.at.isoformat(), "note": v.note}
-                        for v in detail.verifications
-                    ],
-                    "events": [event_json(e) for e in detail.events],
-                    "recommendations": [recommendation_json(r) for r in detail.recommendations],
-                }
-            )
+            emit_json(detail_json(detail))
             return
         typer.echo(
             f"episode {header.id}  {header.patient}  {header.weight.text}  {header.protocol_id} "
@@ -432,17 +408,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901, PLR0915 - one nested func
         built = container()
         summaries = list_episodes(built.deps, actor(built, as_name), status)
         if as_json:
-            emit_json(
-                [
-                    {
-                        **header_json(s.header),
-                        "events": s.events,
-                        "order_verified": s.order_verified,
-                        "latest_recommendation": None if s.latest is None else s.latest.id,
-                    }
-                    for s in summaries
-                ]
-            )
+            emit_json([summary_json(s) for s in summaries])
             return
         for s in summaries:
             h = s.header

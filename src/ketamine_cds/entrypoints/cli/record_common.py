@@ -6,17 +6,15 @@ import functools
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 import typer
 
 from ketamine_cds.bootstrap import RecordContainer, bootstrap, record_container
 from ketamine_cds.domain.moments import parse_time
 from ketamine_cds.domain.record import (
-    EpisodeHeader,
     LimitRefusedError,
     StaleRecommendationError,
-    StoredEvent,
     StoredRecommendation,
 )
 from ketamine_cds.entrypoints.cli.common import (
@@ -24,6 +22,7 @@ from ketamine_cds.entrypoints.cli.common import (
     EXIT_SOFT_OR_INCOMPLETE,
     user_errors,
 )
+from ketamine_cds.entrypoints.presenters import recommendation_json
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -68,62 +67,6 @@ def record_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return user_errors(wrapper)
-
-
-def header_json(header: EpisodeHeader) -> dict[str, Any]:
-    """An episode's header as JSON."""
-    return {
-        "id": header.id,
-        "patient": header.patient,
-        "weight": header.weight.text,
-        "weight_kg": header.weight.kg,
-        "protocol_id": header.protocol_id,
-        "protocol_version": header.protocol_version,
-        "protocol_hash": header.protocol_hash,
-        "concentration_mg_per_ml": header.concentration_mg_per_ml,
-        "phase": header.phase,
-        "started_at": header.started_at.isoformat(),
-        "started_by": header.started_by,
-        "status": header.status,
-        "version": header.version,
-    }
-
-
-def event_json(event: StoredEvent) -> dict[str, Any]:
-    """A stored event as JSON: where it sits, and the event itself in the file format."""
-    return {
-        "episode_id": event.episode_id,
-        "position": event.position,
-        "id": event.event_id,
-        "type": event.type,
-        "at": event.at.isoformat(),
-        "recorded_at": event.recorded_at.isoformat(),
-        "recorded_by": event.recorded_by,
-        "role": event.role,
-        "corrects": event.corrects,
-        "event": json.loads(event.body),
-    }
-
-
-def recommendation_json(stored: StoredRecommendation) -> dict[str, Any]:
-    """A stored recommendation as JSON, with what it was computed from."""
-    return {
-        "id": stored.id,
-        "episode_id": stored.episode_id,
-        "at": stored.at.isoformat(),
-        "made_at": stored.made_at.isoformat(),
-        "episode_version": stored.episode_version,
-        "input_digest": stored.input_digest,
-        "protocol_id": stored.protocol_id,
-        "protocol_version": stored.protocol_version,
-        "protocol_hash": stored.protocol_hash,
-        "limits_version": stored.limits_version,
-        "limits_hash": stored.limits_hash,
-        "software_version": stored.software_version,
-        "made_by": stored.made_by,
-        "role": stored.role,
-        "output": json.loads(stored.output),
-    }
 
 
 def recommendation_lines(stored: StoredRecommendation) -> list[str]:

@@ -2,7 +2,8 @@
 
 ``fhir_router(protocols, products)`` builds ``GET /fhir/PlanDefinition/{id}`` (``?weight=70 kg``
 for one patient's figures) and ``POST /fhir/Bundle`` (the Bundle read into an episode and the
-opioid regimen; stored through ``store`` when one is handed in). ``episode_bundle_response`` is
+opioid regimen; stored through ``store`` when one is handed in, as the user the ``caller``
+dependency names). ``episode_bundle_response`` is
 what ``GET /api/v1/episodes/{id}/fhir`` answers with. Every refusal is one sentence.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from ketamine_cds.adapters.fhir.episode_in import (
@@ -73,15 +74,23 @@ def episode_bundle_response(
     return _fhir(bundle)
 
 
+def _nobody() -> str | None:
+    return None
+
+
 def fhir_router(
     protocols: ProtocolSource,
     products: ProductTable,
     *,
     public_url: str | None = None,
-    store: Callable[[ImportedEpisode], str] | None = None,
+    store: Callable[[ImportedEpisode, str | None], str] | None = None,
+    caller: Callable[..., str | None] = _nobody,
 ) -> APIRouter:
     """The FHIR routes, built from what they are handed."""
     router = APIRouter(tags=["FHIR R4"])
+    # a default, not an Annotated alias: the alias would be local, and FastAPI reads annotations
+    # in the module's namespace
+    named_by = Depends(caller)
 
     def base(request: Request) -> str:
         return (public_url or str(request.base_url)).rstrip("/")
@@ -111,6 +120,7 @@ def fhir_router(
         body: Annotated[dict[str, Any], Body()],
         protocol: Annotated[str | None, Query()] = None,
         pain_goal: Annotated[int | None, Query(ge=0, le=10)] = None,
+        by: str | None = named_by,
     ) -> JSONResponse:
         try:
             imported = read_episode_bundle(
@@ -121,7 +131,7 @@ def fhir_router(
             return _outcome(400, str(error))
         result = imported_json(imported)
         if store is not None:
-            result["episode_id"] = store(imported)
+            result["episode_id"] = store(imported, by)
         return JSONResponse(result, status_code=201 if store is not None else 200)
 
     return router
