@@ -1,0 +1,229 @@
+"""Runs the bedside engine over a generated case and judges every answer with the oracle.
+
+This is the only module here that calls the engine: :func:`engine` is the one place that names
+how the product loads a protocol and its limits. The oracle (``oracle.py``) judges the answers
+without calling it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from episode_generator import Case
+from oracle import Finding, cut, deterministic, judge
+
+from ketamine_cds.adapters.data_files import limit_table
+from ketamine_cds.domain.bedside import Recommendation, recommend
+from ketamine_cds.domain.episode import Episode
+from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.protocols.schema import Protocol
+from ketamine_cds.service.protocols import list_protocols, load_protocol
+
+PACKAGE = Path(__import__("ketamine_cds").__file__).resolve().parent
+
+
+@cache
+def protocols() -> tuple[Protocol, ...]:
+    """Every shipped protocol, ordered by id."""
+    return tuple(list_protocols())
+
+
+def engine(episode: Episode, at: datetime) -> Recommendation:
+    """The product's answer at ``at``."""
+    return recommend(episode, load_protocol(episode.protocol.id), limit_table(), at)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one answer: an invariant broken, a crash or a refusal."""
+
+    invariant: str
+    at: datetime
+    text: str
+    where: str = ""
+    readings: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """What checking one case found."""
+
+    protocol_id: str
+    checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        """Answers breaking each invariant (an answer counts once per invariant)."""
+        return Counter(invariant for invariant, _ in self._groups())
+
+    def stricter_only(self) -> Counter[str]:
+        """Of those, answers breaking it only under a reading stricter than the brief's words,
+        counted by invariant and by reading (``invariant/reading``)."""
+        found: Counter[str] = Counter()
+        for (invariant, _), problems in self._groups().items():
+            if all(p.readings for p in problems):
+                found[invariant] += 1
+                for reading in sorted({r for p in problems for r in p.readings}):
+                    found[f"{invariant}/{reading}"] += 1
+        return found
+
+    def _groups(self) -> dict[tuple[str, datetime], list[Problem]]:
+        groups: dict[tuple[str, datetime], list[Problem]] = {}
+        for problem in self.problems:
+            groups.setdefault((problem.invariant, problem.at), []).append(problem)
+        return groups
+
+
+def location(error: BaseException) -> str:
+    """Where in the product an error was raised: file (inside the package), line, function."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "ketamine_cds" in f.filename]
+    if not frames:
+        return "outside the product"
+    frame = frames[-1]
+    try:
+        name = Path(frame.filename).resolve().relative_to(PACKAGE).as_posix()
+    except ValueError:
+        name = frame.filename
+    return f"{name}:{frame.lineno} in {frame.name}"
+
+
+def ask(episode: Episode, at: datetime) -> tuple[Recommendation | None, Problem | None]:
+    """The engine's answer, or the crash or refusal it gave instead."""
+    try:
+        return engine(episode, at), None
+    except UserInputError as error:
+        return None, Problem("refused_valid_episode", at, str(error), location(error))
+    except Exception as error:  # noqa: BLE001 - any other exception is the bug being counted
+        where = f"{type(error).__name__} at {location(error)}"
+        return None, Problem("internal_error", at, f"{type(error).__name__}: {error}", where)
+
+
+def check_moment(episode: Episode, protocol: Protocol, at: datetime) -> list[Problem]:
+    """Everything wrong with the answer at ``at``."""
+    answer, problem = ask(episode, at)
+    if problem is not None:
+        return [problem]
+    assert answer is not None
+    return [
+        Problem(f.invariant, at, f.text, readings=f.readings)
+        for f in judge(episode, protocol, at, answer)
+    ]
+
+
+def check_twice(episode: Episode, at: datetime) -> list[Problem]:
+    """Whether asking again, or asking the episode cut at ``at``, gives the same answer."""
+    first, again, truncated = (
+        ask(episode, at)[0],
+        ask(episode, at)[0],
+        ask(cut(episode, at), at)[0],
+    )
+    if first is None or again is None or truncated is None:
+        return []  # the crash is counted by check_moment
+    return [Problem(f.invariant, at, f.text) for f in deterministic(first, again, truncated)]
+
+
+def check_case(case: Case) -> Outcome:
+    """Check every moment of a case (the generator's episodes are valid by construction)."""
+    episode = Episode.model_validate(case.data)
+    protocol = load_protocol(case.protocol_id)
+    outcome = Outcome(case.protocol_id)
+    for at in case.moments:
+        outcome.checked += 1
+        outcome.problems += check_moment(episode, protocol, at)
+    for at in case.twice:
+        outcome.problems += check_twice(episode, at)
+    return outcome
+
+
+def still_fails(data: dict[str, Any], problem: Problem) -> bool:
+    """Whether the episode in ``data`` still shows ``problem`` (same invariant and place)."""
+    try:
+        episode = Episode.model_validate(data)
+    except ValueError:
+        return False
+    if problem.at < episode.started_at:
+        return False
+    protocol = load_protocol(episode.protocol.id)
+    if problem.invariant == "not_deterministic":
+        found = check_twice(episode, problem.at)
+    else:
+        found = check_moment(episode, protocol, problem.at)
+    return any(
+        p.invariant == problem.invariant
+        and p.where == problem.where
+        and (bool(problem.readings) or not p.readings)
+        for p in found
+    )
+
+
+def minimise(data: dict[str, Any], problem: Problem, budget: int = 400) -> dict[str, Any]:
+    """A smaller episode showing the same problem: events after it dropped, then one at a time."""
+    at = problem.at
+    best = {**data, "events": [e for e in data["events"] if datetime.fromisoformat(e["at"]) <= at]}
+    if not still_fails(best, problem):
+        best = data
+    tries, shrunk = 0, True
+    while shrunk and tries < budget:
+        shrunk = False
+        for index in reversed(range(len(best["events"]))):
+            trial = {**best, "events": best["events"][:index] + best["events"][index + 1 :]}
+            tries += 1
+            if still_fails(trial, problem):
+                best, shrunk = trial, True
+            if tries >= budget:
+                break
+    for key in ("phase", "protocol"):
+        if key == "protocol" and "version" in best["protocol"]:
+            trial = {**best, "protocol": {"id": best["protocol"]["id"]}}
+        elif key == "phase" and "phase" in best:
+            trial = {k: v for k, v in best.items() if k != "phase"}
+        else:
+            continue
+        if still_fails(trial, problem):
+            best = trial
+    return best
+
+
+def as_yaml(data: dict[str, Any], problem: Problem, answer: str = "") -> str:
+    """An episode file showing ``problem``, with what was wrong in its leading comments."""
+    lines = [
+        f"# {problem.invariant}: {problem.text}",
+        *([f"# where: {problem.where}"] if problem.where else []),
+        *([f"# engine: {answer}"] if answer else []),
+        f"# check-at: {problem.at.isoformat()}",
+    ]
+    head = {k: v for k, v in data.items() if k != "events"}
+    body = yaml.safe_dump(head, sort_keys=False, allow_unicode=True, default_flow_style=None)
+    events = [
+        "  - "
+        + yaml.safe_dump(
+            e, default_flow_style=True, allow_unicode=True, width=10_000, sort_keys=False
+        ).strip()
+        for e in data["events"]
+    ]
+    tail = "events:\n" + "\n".join(events) if events else "events: []"
+    return "\n".join(lines) + "\n" + body + tail + "\n"
+
+
+def answer_text(data: dict[str, Any], at: datetime) -> str:
+    """What the engine answers at ``at``, in one line."""
+    answer, problem = ask(Episode.model_validate(data), at)
+    if answer is None:
+        return problem.text if problem is not None else ""
+    kinds = ", ".join(sorted({a.kind for a in answer.alerts})) or "none"
+    return (
+        f"{answer.action}, rate {answer.rate_mg_per_h} mg/h, dose {answer.dose_mg} mg, "
+        f"phase {answer.phase}, alerts: {kinds}"
+    )
+
+
+def described(findings: list[Finding]) -> str:
+    """Findings as one line each."""
+    return "\n".join(f"{f.invariant}: {f.text}" for f in findings)
