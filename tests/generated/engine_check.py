@@ -64,8 +64,8 @@ class Outcome:
         return Counter(invariant for invariant, _ in self._groups())
 
     def stricter_only(self) -> Counter[str]:
-        """Of those, answers breaking it only under a reading stricter than the brief's words,
-        counted by invariant and by reading (``invariant/reading``)."""
+        """Of those, answers breaking it only under a reading stricter than the product's stated
+        rules, counted by invariant and by reading (``invariant/reading``)."""
         found: Counter[str] = Counter()
         for (invariant, _), problems in self._groups().items():
             if all(p.readings for p in problems):
@@ -142,53 +142,62 @@ def check_case(case: Case) -> Outcome:
     return outcome
 
 
-def still_fails(data: dict[str, Any], problem: Problem) -> bool:
-    """Whether the episode in ``data`` still shows ``problem`` (same invariant and place)."""
+def same_problem(data: dict[str, Any], problem: Problem) -> Problem | None:
+    """The problem the episode in ``data`` shows at the same moment, if it is the same one: the
+    same invariant and place, resting on the same stricter readings (or none)."""
     try:
         episode = Episode.model_validate(data)
     except ValueError:
-        return False
+        return None
     if problem.at < episode.started_at:
-        return False
+        return None
     protocol = load_protocol(episode.protocol.id)
     if problem.invariant == "not_deterministic":
         found = check_twice(episode, problem.at)
     else:
         found = check_moment(episode, protocol, problem.at)
-    return any(
-        p.invariant == problem.invariant
-        and p.where == problem.where
-        and (bool(problem.readings) or not p.readings)
+    same = [
+        p
         for p in found
-    )
+        if (p.invariant, p.where, p.readings)
+        == (problem.invariant, problem.where, problem.readings)
+    ]
+    return same[0] if same else None
 
 
-def minimise(data: dict[str, Any], problem: Problem, budget: int = 400) -> dict[str, Any]:
-    """A smaller episode showing the same problem: events after it dropped, then one at a time."""
+def minimise(
+    data: dict[str, Any], problem: Problem, budget: int = 400
+) -> tuple[dict[str, Any], Problem]:
+    """A smaller episode showing the same problem (events after it dropped, then others one at a
+    time, asking the engine at most ``budget`` times), and the problem as it shows there."""
     at = problem.at
-    best = {**data, "events": [e for e in data["events"] if datetime.fromisoformat(e["at"]) <= at]}
-    if not still_fails(best, problem):
-        best = data
+    cut_short = {
+        **data,
+        "events": [e for e in data["events"] if datetime.fromisoformat(e["at"]) <= at],
+    }
+    shown = same_problem(cut_short, problem)
+    best = cut_short if shown is not None else data
+    shown = shown or problem
     tries, shrunk = 0, True
     while shrunk and tries < budget:
         shrunk = False
         for index in reversed(range(len(best["events"]))):
             trial = {**best, "events": best["events"][:index] + best["events"][index + 1 :]}
             tries += 1
-            if still_fails(trial, problem):
-                best, shrunk = trial, True
+            found = same_problem(trial, problem)
+            if found is not None:
+                best, shown, shrunk = trial, found, True
             if tries >= budget:
                 break
-    for key in ("phase", "protocol"):
-        if key == "protocol" and "version" in best["protocol"]:
-            trial = {**best, "protocol": {"id": best["protocol"]["id"]}}
-        elif key == "phase" and "phase" in best:
+    for drop in ("phase", "version"):
+        if drop == "phase":
             trial = {k: v for k, v in best.items() if k != "phase"}
         else:
-            continue
-        if still_fails(trial, problem):
-            best = trial
-    return best
+            trial = {**best, "protocol": {"id": best["protocol"]["id"]}}
+        found = same_problem(trial, problem) if trial != best else None
+        if found is not None:
+            best, shown = trial, found
+    return best, shown
 
 
 def as_yaml(data: dict[str, Any], problem: Problem, answer: str = "") -> str:

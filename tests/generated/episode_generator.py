@@ -76,7 +76,7 @@ _GENERIC_THRESHOLDS = {  # the thresholds the shipped protocols use, for protoco
 class Chance:
     """Draws from a seeded :class:`random.Random`; :class:`HypothesisChance` draws from hypothesis.
 
-    Every helper is built on :meth:`integer` and :meth:`real`, so both sources make the same
+    Every other draw is built on :meth:`integer` and :meth:`real`, so both sources make the same
     episodes from the same code; with hypothesis each draw shrinks towards its first option.
     """
 

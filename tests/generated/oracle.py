@@ -102,9 +102,8 @@ SHOWN = 1e-4
 above a hard limit" does not: a number shown at the limit is at it, whatever it was before."""
 
 READINGS: dict[str, str] = {
-    # Readings the sources need and the brief states: findings resting on these carry no tag.
-    # Readings beyond it, safer for the patient: a finding resting on one names it, so a count
-    # can tell a fault from a stricter reading.
+    # Readings beyond the product's stated rules, safer for the patient: a finding resting on
+    # one names it, so a count can tell a fault from a stricter reading.
     "held-rate": "A rate held on a paused pump counts for the hard limit as the pump's rate: "
     "restarting would run it.",
     "daily-total-continue": "With the 24 h total reached, nothing more may run: 'continue' at a "
@@ -124,7 +123,7 @@ READINGS: dict[str, str] = {
     "stated, 0.35 mg/kg, never below the phase's own dose) needs an override or a soft-limit "
     "alert, like a rate.",
 }
-"""The readings the oracle takes beyond the brief's literal words, by the tag findings carry.
+"""The readings the oracle takes beyond the product's stated rules, by the tag findings carry.
 
 Readings the oracle takes without a tag, because the product states them: a single value beyond
 a 'sustained' threshold forbids a raise (the product prompts a recheck); 'pain above goal' does

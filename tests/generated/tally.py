@@ -129,6 +129,6 @@ class Tally:
         found: list[tuple[str, str]] = []
         for key in sorted(self.examples) if keys is None else keys:
             for _, data, problem in self.examples[key][:per_key]:
-                small = minimise(data, problem, budget)
-                found.append((key, as_yaml(small, problem, answer_text(small, problem.at))))
+                small, shown = minimise(data, problem, budget)
+                found.append((key, as_yaml(small, shown, answer_text(small, shown.at))))
         return found

@@ -67,8 +67,8 @@ def _first_problem(case: Case, budget: int) -> str | None:
     problems = check_case(case).problems
     if not problems:
         return None
-    small = minimise(case.data, problems[0], budget)
-    return as_yaml(small, problems[0], answer_text(small, problems[0].at))
+    small, shown = minimise(case.data, problems[0], budget)
+    return as_yaml(small, shown, answer_text(small, shown.at))
 
 
 @settings(
