@@ -1,4 +1,4 @@
-"""Writes the published JSON Schemas of the protocol file and the plan output to ``schemas/``.
+"""Writes the published JSON Schemas of the input files and outputs to ``schemas/``.
 
 Run after changing the models; a test fails while the files and the models disagree.
 """
@@ -9,14 +9,24 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import BaseModel
+
+from ketamine_cds.domain.opioids.output import MedOut, TimelineOut
+from ketamine_cds.domain.opioids.regimen import Regimen
 from ketamine_cds.domain.protocols.plan_output import PlanOut
 from ketamine_cds.domain.protocols.schema import Protocol
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-PUBLISHED = {"protocol.schema.json": Protocol, "plan.schema.json": PlanOut}
+PUBLISHED: dict[str, type[BaseModel]] = {
+    "protocol.schema.json": Protocol,
+    "plan.schema.json": PlanOut,
+    "regimen.schema.json": Regimen,
+    "med.schema.json": MedOut,
+    "med-timeline.schema.json": TimelineOut,
+}
 
 
-def render(model: type[Protocol | PlanOut]) -> str:
+def render(model: type[BaseModel]) -> str:
     """The schema as it is published: sorted keys, two-space indent, trailing newline."""
     return (
         json.dumps(model.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

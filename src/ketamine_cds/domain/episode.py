@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ketamine_cds.domain.assessment.patient import parse_weight
-from ketamine_cds.domain.protocols.fields import MassText, RateText, Span
+from ketamine_cds.domain.protocols.fields import AmountText, MassText, RateText, Span
 from ketamine_cds.domain.units import BodyWeight, Mass, PerKgRate, Rate
 from ketamine_cds.domain.vocabulary import Route, Symptom
 
@@ -72,6 +72,17 @@ class ProtocolRef(EpisodeModel):
         pattern=r"^\d+\.\d+\.\d+$",
         description="Protocol version the order was written against; a mismatch is shown.",
     )
+
+
+VALUE_FIELDS = (
+    "pain",
+    "heart_rate",
+    "systolic_bp",
+    "diastolic_bp",
+    "respiratory_rate",
+    "spo2",
+    "sedation",
+)
 
 
 class Baseline(EpisodeModel):
@@ -132,6 +143,12 @@ class Observation(Event):
     troublesome: bool = Field(
         default=False, description="The patient reports the side effects as troublesome."
     )
+    other_symptom: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=200,
+        description="What the symptom listed as 'other' is, in words.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Observation:
@@ -151,7 +168,20 @@ class Observation(Event):
             raise ValueError(f"severe lists {', '.join(stray)}, which is not among the symptoms")
         if self.troublesome and not self.symptoms:
             raise ValueError("troublesome side effects are reported but no symptom is named")
+        if (Symptom.OTHER in self.symptoms) != (self.other_symptom is not None):
+            raise ValueError(
+                "a symptom listed as 'other' needs other_symptom saying what it is, and "
+                "other_symptom needs 'other' among the symptoms"
+            )
         return self
+
+    def recorded(self) -> dict[str, object]:
+        """The values this observation records, by field name (for comparing two at one time)."""
+        return {
+            name: getattr(self, name)
+            for name in (*VALUE_FIELDS, "symptoms", "severe", "troublesome", "other_symptom")
+            if getattr(self, name) not in (None, [], False)
+        }
 
 
 def _one_rate(value: object) -> object:
@@ -250,9 +280,10 @@ class PhysicianOverride(Event):
     type: Literal["physician_override"]
     physician: Who
     reason: str = Field(min_length=3, description="Why the soft limit is overridden.")
-    up_to: RateText | None = Field(
+    up_to: RateText | AmountText | None = Field(
         default=None,
-        description="Highest rate the override allows; omitted: the rate running when recorded.",
+        description="Highest rate (or single dose) the override allows; omitted: the rate "
+        "running when recorded.",
     )
 
     _single = field_validator("up_to")(_one_rate)
@@ -275,6 +306,20 @@ class PhaseChange(Event):
     by: Who
 
 
+class EnteredInError(Event):
+    """An earlier event was recorded in error; it stays in the record and no longer counts."""
+
+    type: Literal["entered_in_error"]
+    by: Who
+    reason: str = Field(min_length=3, description="Why the earlier event does not count.")
+
+    @model_validator(mode="after")
+    def _names_the_event(self) -> EnteredInError:
+        if self.corrects is None:
+            raise ValueError("entered_in_error needs 'corrects': the id of the event it withdraws")
+        return self
+
+
 AnyEvent = Annotated[
     Observation
     | RateChange
@@ -286,7 +331,8 @@ AnyEvent = Annotated[
     | OpioidUse
     | PhysicianOverride
     | PhysicianDecision
-    | PhaseChange,
+    | PhaseChange
+    | EnteredInError,
     Field(discriminator="type"),
 ]
 
@@ -318,7 +364,58 @@ class Episode(EpisodeModel):
                     f"{what} ({previous.isoformat()}); events must be in time order"
                 )
             previous = event.at
+        _corrections_name_earlier_events(self.events)
+        _one_reading_per_moment(self.events)
         return self
+
+
+def _corrections_name_earlier_events(events: list[AnyEvent]) -> None:
+    """Ids are unique, and a correction names an earlier event of the same kind."""
+    seen: dict[str, tuple[int, str]] = {}
+    for position, event in enumerate(events, start=1):
+        target = event.corrects
+        if target is not None:
+            if target not in seen:
+                raise ValueError(
+                    f"event {position} corrects '{target}', which is not an earlier event"
+                )
+            kind = seen[target][1]
+            if event.type not in {kind, "entered_in_error"}:
+                raise ValueError(
+                    f"event {position} ({event.type}) corrects '{target}', a {kind}; a "
+                    "correction is an event of the same kind, or entered_in_error"
+                )
+        if event.id is not None:
+            if event.id in seen:
+                raise ValueError(
+                    f"event {position} reuses the id '{event.id}' of event {seen[event.id][0]}"
+                )
+            seen[event.id] = (position, event.type)
+
+
+def _one_reading_per_moment(events: list[AnyEvent]) -> None:
+    """Two observations at one moment may add to each other but never disagree."""
+    withdrawn = {e.corrects for e in events if e.corrects is not None}
+    at_moment: dict[object, tuple[int, dict[str, object]]] = {}
+    for position, event in enumerate(events, start=1):
+        if not isinstance(event, Observation) or (event.id is not None and event.id in withdrawn):
+            continue
+        if event.corrects is not None:
+            continue
+        values = event.recorded()
+        earlier = at_moment.get(event.at)
+        first = position
+        if earlier is not None:
+            first, known = earlier
+            clash = sorted(k for k in values if k in known and known[k] != values[k])
+            if clash:
+                raise ValueError(
+                    f"events {first} and {position} are observations at the same moment "
+                    f"({event.at.isoformat()}) with different {', '.join(clash)}; record one, or "
+                    "mark the later as correcting the earlier"
+                )
+            values = {**known, **values}
+        at_moment[event.at] = (first, values)
 
 
 def rate_of(value: Rate | PerKgRate, weight: BodyWeight) -> Rate:

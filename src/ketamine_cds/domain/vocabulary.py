@@ -22,7 +22,14 @@ PARENTERAL_ROUTES = frozenset({Route.IV, Route.SC, Route.IM})
 
 
 class Symptom(StrEnum):
-    """Side effects and symptoms the bedside records and the protocols name."""
+    """Side effects and symptoms the bedside records and the protocols name.
+
+    The list covers what the sources name: psychotomimetic effects (hallucinations, dysphoria,
+    vivid dreams and nightmares, dissociation, floating or out-of-body sensations and distorted
+    perception, delirium; seed 000 "Ketamine", seed 003 "Adverse Effects"), restlessness (seed 000,
+    lorazepam), sedation and drowsiness, dizziness (seed 001 case 1's dose-limiting effect; seed
+    003), visual disturbances (seed 003), and ``other``, described in words.
+    """
 
     HALLUCINATIONS = "hallucinations"
     DYSPHORIA = "dysphoria"
@@ -36,6 +43,14 @@ class Symptom(StrEnum):
     SALIVATION = "salivation"
     LACRIMATION = "lacrimation"
     SOMNOLENCE = "somnolence"
+    SEDATION = "sedation"
+    DIZZINESS = "dizziness"
+    RESTLESSNESS = "restlessness"
+    NIGHTMARES = "nightmares"
+    DELIRIUM = "delirium"
+    VISUAL_DISTURBANCES = "visual_disturbances"
+    ALTERED_PERCEPTION = "altered_perception"
+    OTHER = "other"
 
 
 PSYCHOTOMIMETIC = frozenset(
@@ -45,6 +60,9 @@ PSYCHOTOMIMETIC = frozenset(
         Symptom.VIVID_DREAMS,
         Symptom.DISSOCIATION,
         Symptom.AGITATION,
+        Symptom.NIGHTMARES,
+        Symptom.DELIRIUM,
+        Symptom.ALTERED_PERCEPTION,
     }
 )
 

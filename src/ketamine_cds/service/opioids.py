@@ -1,6 +1,7 @@
 """Use cases for opioid equivalence: MED of a regimen file, conversion, reduction, timeline.
 
-The service reads files through the adapter and hands values to the pure domain.
+The service reads files through the adapter and hands values to the pure domain. Every regimen
+passes the plausibility bounds (ADR 0014) before its MED is computed, whichever way it came in.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from ketamine_cds.adapters.opioid_files import (
     read_episode,
     read_regimen,
+    shipped_plausibility,
     shipped_products,
     shipped_tables,
 )
@@ -21,15 +23,23 @@ from ketamine_cds.domain.opioids.plan import (
     ReductionSchedule,
     Timeline,
     TimelineEntry,
+    complete_total,
     convert,
     reduction_schedule,
     timeline,
 )
+from ketamine_cds.domain.opioids.plausibility import (
+    PlausibilityTable,
+    check_episode,
+    check_regimen,
+    check_total,
+)
 from ketamine_cds.domain.opioids.products import ProductTable, check_transmucosal_fentanyl
-from ketamine_cds.domain.opioids.regimen import Regimen
+from ketamine_cds.domain.opioids.regimen import Regimen, RegimenReading
 from ketamine_cds.domain.opioids.tables import EquivalenceTable, OpioidRoute
 
 DEFAULT_TABLE = "cdc-2022"
+SHOWN = 40
 
 
 @cache
@@ -44,40 +54,70 @@ def products() -> ProductTable:
     return shipped_products()
 
 
+@cache
+def plausibility() -> PlausibilityTable:
+    """The shipped plausibility bounds."""
+    return shipped_plausibility()
+
+
+def _shown(text: str) -> str:
+    """An option as a message quotes it: one line, at most 40 characters."""
+    return repr(text if len(text) <= SHOWN else text[:SHOWN] + "…")
+
+
 def table(table_id: str = DEFAULT_TABLE) -> EquivalenceTable:
     """One shipped table by id."""
     for candidate in tables():
         if candidate.id == table_id:
             return candidate
     known = ", ".join(t.id for t in tables())
-    raise UserInputError(f"unknown table '{table_id}' (shipped: {known})")
+    raise UserInputError(f"unknown table {_shown(table_id)} (shipped: {known})")
+
+
+def med_of_reading(reading: RegimenReading, table_id: str = DEFAULT_TABLE) -> MedResult:
+    """MED of a regimen as read, with the orders the reader left out and what it noted."""
+    chosen = table(table_id)
+    check_transmucosal_fentanyl(reading.regimen, products())
+    check_regimen(reading.regimen, plausibility(), chosen)
+    result = compute_med(
+        reading.regimen,
+        chosen,
+        tables(),
+        not_counted=reading.not_counted,
+        notes=reading.warnings,
+    )
+    check_total(result.covered_med_mg, plausibility(), chosen.id)
+    return result
 
 
 def med_of(regimen: Regimen, table_id: str = DEFAULT_TABLE) -> MedResult:
     """MED of a regimen under one table, with the range across all shipped tables."""
-    check_transmucosal_fentanyl(regimen, products())
-    return compute_med(regimen, table(table_id), tables())
+    return med_of_reading(RegimenReading(regimen), table_id)
 
 
-def load_regimen(path: Path) -> Regimen:
+def load_regimen(path: Path) -> RegimenReading:
     """Read a regimen file (regimen YAML/JSON or FHIR R4 JSON)."""
     return read_regimen(path, products())
 
 
 def med_of_file(path: Path, table_id: str = DEFAULT_TABLE) -> MedResult:
     """MED of a regimen file."""
-    return med_of(load_regimen(path), table_id)
+    return med_of_reading(load_regimen(path), table_id)
+
+
+def _route(text: str) -> OpioidRoute:
+    try:
+        return OpioidRoute(str(OpioidRoute.read(text)))
+    except ValueError:
+        raise UserInputError(f"unknown route {_shown(text)}") from None
 
 
 def convert_file(
     path: Path, to_drug: str, to_route: str, reduction_percent: float | None, table_id: str
 ) -> tuple[MedResult, Conversion]:
     """The regimen of a file as one opioid by one route."""
+    route = _route(to_route)
     result = med_of_file(path, table_id)
-    try:
-        route = OpioidRoute(str(OpioidRoute.read(to_route)))
-    except ValueError:
-        raise UserInputError(f"unknown route '{to_route}'") from None
     return result, convert(
         result, table(table_id), to_drug.strip().lower(), route, reduction_percent
     )
@@ -92,10 +132,10 @@ def taper_file(  # noqa: PLR0913 - each argument is one clinician choice
     floor_mg: float,
     table_id: str,
 ) -> tuple[MedResult, ReductionSchedule]:
-    """A reduction schedule of the regimen's MED."""
+    """A reduction schedule of the regimen's MED (refused when the MED is incomplete)."""
     result = med_of_file(path, table_id)
     schedule = reduction_schedule(
-        result.total_med_mg,
+        complete_total(result, "planning a reduction"),
         unit="mg/day oral morphine equivalent",
         step_percent=step_percent,
         every_days=every_days,
@@ -108,10 +148,14 @@ def taper_file(  # noqa: PLR0913 - each argument is one clinician choice
 def timeline_file(path: Path, table_id: str = DEFAULT_TABLE) -> Timeline:
     """The MED timeline of an episode file."""
     episode = read_episode(path)
+    check_episode(episode, plausibility())
     entries: list[TimelineEntry] = []
     for point in episode.points:
         if point.regimen is not None:
-            result = med_of(point.regimen, table_id)
+            try:
+                result = med_of(point.regimen, table_id)
+            except UserInputError as error:
+                raise UserInputError(f"in {path.name}, day {point.day:g}: {error}") from None
             entries.append(
                 TimelineEntry(
                     day=point.day,
@@ -120,17 +164,19 @@ def timeline_file(path: Path, table_id: str = DEFAULT_TABLE) -> Timeline:
                     computed=True,
                     complete=result.complete,
                     source=f"computed with {result.table_id} {result.table_version}",
+                    covered_med_mg=result.covered_med_mg,
                 )
             )
-        else:
+        elif point.recorded_med_mg is not None:
             entries.append(
                 TimelineEntry(
                     day=point.day,
                     label=point.label,
-                    med_mg=float(point.recorded_med_mg or 0.0),
+                    med_mg=point.recorded_med_mg,
                     computed=False,
                     complete=True,
                     source=point.source or "",
+                    covered_med_mg=point.recorded_med_mg,
                 )
             )
     return timeline(entries)

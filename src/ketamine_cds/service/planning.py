@@ -44,7 +44,7 @@ def check(  # noqa: PLR0913 - every argument is a distinct clinical input
     """Check a rate, or a dose (optionally given over a time), against a protocol's limits."""
     protocol = load_protocol(protocol_id)
     if rate is not None:
-        return check_rate(protocol, weight, rate, limit_table(), phase_id)
+        return check_rate(protocol, weight, rate, limit_table(), phase_id=phase_id)
     if dose is None:
         msg = "a check needs a rate or a dose"
         raise ValueError(msg)

@@ -8,8 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
+from ketamine_cds.domain.opioids.output import MedOut, TimelineOut
 from ketamine_cds.domain.opioids.regimen import Regimen
 from ketamine_cds.entrypoints.cli.app import app
 from ketamine_cds.service import opioids
@@ -267,3 +269,106 @@ def test_example_regimens_validate_against_the_schema() -> None:
     bad = {"items": [{"drug": "oxycodone", "route": "oral", "dose": "10 mg", "colour": "red"}]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+@pytest.mark.parametrize(
+    ("schema", "model"),
+    [("med.schema.json", MedOut), ("med-timeline.schema.json", TimelineOut)],
+)
+def test_output_schema_files_match_the_models(schema: str, model: type[BaseModel]) -> None:
+    """schemas/med.schema.json and med-timeline.schema.json are the output models' schemas."""
+    published = json.loads((ROOT / "schemas" / schema).read_text(encoding="utf-8"))
+    assert published == model.model_json_schema()
+
+
+@pytest.mark.parametrize(
+    ("file", "table", "code"),
+    [
+        ("seed000-phase2.yaml", "cdc-2022", 0),
+        ("inpatient-mixed.yaml", "cdc-2022", 3),
+        ("inpatient-mixed.yaml", "anzca-fpm-2021", 0),
+        ("seed000-phase1.fhir.json", "cdc-2016", 0),
+    ],
+)
+def test_med_json_validates_against_its_schema(file: str, table: str, code: int) -> None:
+    """Complete and incomplete MED output both match the published schema."""
+    schema = json.loads((ROOT / "schemas" / "med.schema.json").read_text(encoding="utf-8"))
+    exit_code, out, _ = run("med", str(EXAMPLES / file), "--table", table, "--json")
+    assert exit_code == code
+    data = json.loads(out)
+    jsonschema.validate(data, schema)
+    assert (data["total_med_mg"] is None) == (code == 3)
+
+
+def test_an_incomplete_med_is_null_with_its_covered_part() -> None:
+    """The mixed inpatient regimen under CDC 2022: total null, covered part and what is left out."""
+    code, out, _ = run("med", str(EXAMPLES / "inpatient-mixed.yaml"), "--json")
+    assert code == 3
+    data = json.loads(out)
+    assert data["total_med_mg"] is None
+    assert data["complete"] is False
+    # oral oxycodone 20 mg x 1.5 + patches 100 µg/h x 2.4; the PCA and the SC infusion are left out
+    assert data["covered_med_mg"] == pytest.approx(270.0)
+    assert {(o["drug"], o["route"]) for o in data["left_out"]} == {
+        ("hydromorphone", "intravenous"),
+        ("morphine", "subcutaneous"),
+    }
+
+
+def test_timeline_json_validates_against_its_schema() -> None:
+    """The seed 001 case 2 timeline output matches the published schema."""
+    schema = json.loads((ROOT / "schemas" / "med-timeline.schema.json").read_text("utf-8"))
+    code, out, _ = run(
+        "opioid-plan", "timeline", str(EXAMPLES / "seed001-case2-timeline.yaml"), "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    jsonschema.validate(data, schema)
+    assert data["peak"] == {"day": 4.0, "med_mg": 1400.0}
+
+
+# The keys the first published version wrote: they may gain company, never go away.
+MED_KEYS_V1 = {
+    "table",
+    "items",
+    "total_med_mg",
+    "complete",
+    "regimen_range_med_mg",
+    "range_med_mg",
+    "totals_by_table",
+    "warnings",
+}
+ITEM_KEYS_V1 = {
+    "name",
+    "drug",
+    "route",
+    "daily_dose",
+    "daily_dose_unit",
+    "daily_dose_range",
+    "factor",
+    "med_mg",
+    "source",
+}
+TIMELINE_KEYS_V1 = {
+    "points",
+    "peak",
+    "last",
+    "change_from_peak_percent",
+    "change_from_first_percent",
+}
+POINT_KEYS_V1 = {"day", "label", "med_mg", "computed", "complete", "source"}
+
+
+def test_published_json_keys_are_kept() -> None:
+    """Every key med and timeline wrote before is still written, complete or not."""
+    for table in ("cdc-2022", "anzca-fpm-2021"):
+        _, out, _ = run("med", str(EXAMPLES / "inpatient-mixed.yaml"), "--table", table, "--json")
+        data = json.loads(out)
+        assert set(data) >= MED_KEYS_V1
+        assert all(set(item) >= ITEM_KEYS_V1 for item in data["items"])
+    _, out, _ = run(
+        "opioid-plan", "timeline", str(EXAMPLES / "seed001-case2-timeline.yaml"), "--json"
+    )
+    line = json.loads(out)
+    assert set(line) >= TIMELINE_KEYS_V1
+    assert all(set(point) >= POINT_KEYS_V1 for point in line["points"])

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from ketamine_cds.domain.references import SEEDS
 from ketamine_cds.entrypoints.cli.app import app
 from ketamine_cds.service import protocols
 
@@ -32,7 +33,8 @@ def test_plan_text_names_protocol_version_rules_and_sources() -> None:
     assert code == 0
     assert "cancer-continuous v1.0.0" in out
     assert "7 mg/h = 7 mL/h at 1 mg/mL → pump 7.0 mL/h" in out
-    assert "[ceiling-0-2-mg-per-kg-per-h; seed 001, Ketamine Protocol Details]" in out
+    assert "[ceiling-0-2-mg-per-kg-per-h; Subanesthetic ketamine infusion protocol" in out
+    assert "authors and journal to be completed [seed 001], Ketamine Protocol Details]" in out
     assert "1 mg/mL (default; give the bag's own)" in out
     assert "Decision support, not a prescriber" in out
 
@@ -95,7 +97,8 @@ def test_check_verdicts_and_exit_status(rate: str, verdict: str, code: int) -> N
     assert payload["verdict"] == verdict
     if verdict == "soft_limit_exceeded":
         assert payload["limit"]["value"] == "14 mg/h"
-        assert payload["limit"]["sources"] == ["seed 001, Ketamine Protocol Details"]
+        cited = f"{SEEDS['seed 001']} [seed 001], Ketamine Protocol Details"
+        assert payload["limit"]["sources"] == [cited]
         assert "physician" in payload["override"]
     if verdict == "hard_limit_exceeded":
         assert payload["limit"]["id"] == "hard-rate-icu-sedation"

@@ -44,11 +44,25 @@ def test_a_step_taken_too_early_is_flagged() -> None:
     assert "titration_too_early" in kinds(rec(build(events), 1.5))
 
 
-def test_the_ceiling_holds_the_rate_and_is_never_clamped() -> None:
-    """At 13 mg/h the next step (15) passes the 14 mg/h ceiling: hold 13, say so, no clamp."""
+def test_the_last_step_goes_to_the_ceiling_and_says_so() -> None:
+    """At 13 mg/h a full step (15) passes the 14 mg/h ceiling: the last permitted step is 14.
+
+    Seed 001: "increased by 2 mg/hr every 2 hours ... to a maximum" of the lower of 0.2 mg/kg/h
+    and 20 mg/h; the ceiling itself is within the protocol, so it is offered, and named.
+    """
     events = [ev("rate_change", 0, rate="13 mg/h", by="RN"), ev("observation", 2, pain=8)]
     recommendation = rec(build(events), 2)
-    assert (recommendation.action, recommendation.rate_mg_per_h) == ("continue", 13.0)
+    assert (recommendation.action, recommendation.rate_mg_per_h) == ("increase", 14.0)
+    assert any("last permitted step" in r.text for r in recommendation.reasons)
+    assert recommendation.check is not None
+    assert recommendation.check.verdict == "within_protocol"
+
+
+def test_at_the_ceiling_the_rate_holds_and_is_never_passed() -> None:
+    """At 14 mg/h (the 70 kg ceiling) pain above goal holds the rate, with ceiling_reached."""
+    events = [ev("rate_change", 0, rate="14 mg/h", by="RN"), ev("observation", 2, pain=8)]
+    recommendation = rec(build(events), 2)
+    assert (recommendation.action, recommendation.rate_mg_per_h) == ("continue", 14.0)
     assert "ceiling_reached" in kinds(recommendation)
 
 
@@ -111,21 +125,38 @@ def test_after_a_physician_responds_the_rate_is_held_not_raised() -> None:
     assert "notify" in kinds(recommendation)
 
 
+def _comfortable(rate: str, until_h: int) -> list[dict[str, Any]]:
+    """A rate, then pain 3/10 every 4 h (the product's default interval: seed 001 gives none)."""
+    return [
+        ev("rate_change", 0, rate=rate, by="RN"),
+        *(ev("observation", h, pain=3) for h in range(2, until_h + 1, 4)),
+    ]
+
+
 def test_comfortable_holds_about_24_h_then_tapers() -> None:
     """Seed 001: "continuation of the hourly ketamine dose for approximately 24 hours"."""
-    events = [ev("rate_change", 0, rate="12 mg/h", by="RN"), ev("observation", 2, pain=3)]
+    events = _comfortable("12 mg/h", 26)
     held = rec(build(events), 20)
     assert (held.action, held.rate_mg_per_h) == ("continue", 12.0)
-    assert held.next_assessment_at == hours(26)
+    assert held.next_assessment_at == hours(22)
+    assert any("until 2024-05-03T10:00" in r.text for r in held.reasons)
     tapering = rec(build(events), 26)
     assert (tapering.action, tapering.rate_mg_per_h) == ("taper", 12.0)
     assert "physician_needed" in kinds(tapering)
 
 
+def test_a_comfortable_score_a_day_old_does_not_start_the_taper() -> None:
+    """Readings have an age: 24 h after the only pain score the assessment is overdue, no taper."""
+    events = [ev("rate_change", 0, rate="12 mg/h", by="RN"), ev("observation", 2, pain=3)]
+    late = rec(build(events), 26)
+    assert (late.action, late.rate_mg_per_h) == ("continue", 12.0)
+    assert "assessment_overdue" in kinds(late)
+    assert late.next_assessment_at == hours(26)
+
+
 def test_comfortable_below_10_mg_per_h_after_the_hold_can_stop() -> None:
     """Seed 001: already below 10 mg/h after the 24 h hold, the infusion can be discontinued."""
-    events = [START, ev("observation", 2, pain=3)]
-    assert rec(build(events), 26).action == "discontinue"
+    assert rec(build(_comfortable("7 mg/h", 26)), 26).action == "discontinue"
 
 
 def test_below_10_mg_per_h_the_infusion_can_be_stopped() -> None:

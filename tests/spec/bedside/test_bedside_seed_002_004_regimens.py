@@ -107,19 +107,48 @@ def test_seed_002_taper_that_brings_pain_back_returns_to_the_last_effective_rate
     assert "physician_needed" in kinds(recommendation)
 
 
+TAPER_WITH_MORE_OPIOID = [
+    ev("rate_change", 0, rate="55 µg/kg/h", by="APS"),
+    ev("observation", 5, pain=2),
+    ev("opioid_use", 90, breakthrough_doses_24h=2),
+    ev("rate_change", 96, rate="27.5 µg/kg/h", by="attending"),
+    ev("opioid_use", 118, breakthrough_doses_24h=9),
+]
+
+
 def test_seed_002_more_opioid_during_the_taper_counts_as_pain_back() -> None:
     """Seed 002: the failed taper showed as more hydromorphone use as well as more pain."""
-    events = [
-        ev("rate_change", 0, rate="55 µg/kg/h", by="APS"),
-        ev("observation", 5, pain=2),
-        ev("opioid_use", 90, breakthrough_doses_24h=2),
-        ev("rate_change", 96, rate="27.5 µg/kg/h", by="attending"),
-        ev("opioid_use", 118, breakthrough_doses_24h=9),
-    ]
+    *before, after = TAPER_WITH_MORE_OPIOID
+    events = [*before, ev("observation", 117, pain=3), after]
     episode = build(
         events, protocol="ultra-low-memantine", weight="91 kg", goal=3, baseline={"pain": 9}
     )
     assert rec(episode, 118).action == "increase"
+
+
+def test_seed_002_more_opioid_with_no_recent_pain_score_asks_for_an_assessment_first() -> None:
+    """Readings have an age: the last pain score (at 5 h) is days old: assess before a rescue."""
+    episode = build(
+        TAPER_WITH_MORE_OPIOID,
+        protocol="ultra-low-memantine",
+        weight="91 kg",
+        goal=3,
+        baseline={"pain": 9},
+    )
+    recommendation = rec(episode, 118)
+    assert recommendation.action == "continue"
+    assert "assessment_overdue" in kinds(recommendation)
+
+
+def test_seed_002_a_halving_step_is_flagged_as_the_one_that_failed() -> None:
+    """Seed 002: halving 55 to 27.5 µg/kg/h failed; a step cutting half or more is flagged."""
+    events = [*SEED_002[:3], ev("observation", 97, pain=2)]
+    episode = build(
+        events, protocol="ultra-low-memantine", weight="91 kg", goal=3, baseline={"pain": 9}
+    )
+    recommendation = rec(episode, 97)
+    assert "taper_step_failed_before" in kinds(recommendation)
+    assert "taper-halving-failed" in {a.rule for a in recommendation.alerts}
 
 
 JACKSON = [ev("rate_change", 0, rate="100 mg/24 h", by="team")]

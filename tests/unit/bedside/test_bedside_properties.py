@@ -15,8 +15,8 @@ from ketamine_cds.domain.bedside import recommend
 from ketamine_cds.domain.bedside.criteria import evaluate
 from ketamine_cds.domain.bedside.state import replay
 from ketamine_cds.domain.episode import Episode
-from ketamine_cds.domain.protocols.schema import Titration, Unspecified
-from ketamine_cds.domain.vocabulary import Symptom
+from ketamine_cds.domain.protocols.schema import Protocol, Titration, Unspecified
+from ketamine_cds.domain.vocabulary import Route, Symptom
 from ketamine_cds.service.protocols import load_protocol
 
 PROTOCOLS = ["cancer-continuous", "marshfield-inpatient", "jackson-burst", "noncancer-subcutaneous"]
@@ -29,9 +29,9 @@ observation = st.fixed_dictionaries(
         "systolic_bp": st.integers(90, 200),
         "diastolic_bp": st.integers(50, 120),
         "respiratory_rate": st.integers(4, 24),
-        "symptoms": st.lists(st.sampled_from(list(Symptom)), max_size=2, unique=True).map(
-            lambda items: [s.value for s in items]
-        ),
+        "symptoms": st.lists(
+            st.sampled_from([s for s in Symptom if s is not Symptom.OTHER]), max_size=2, unique=True
+        ).map(lambda items: [s.value for s in items]),
     },
 )
 rate_change = st.fixed_dictionaries(
@@ -94,7 +94,9 @@ def titrating(draw: st.DrawFn) -> tuple[Episode, float]:
         if draw(st.booleans()):
             seen["heart_rate"] = draw(st.integers(60, 125))
         if draw(st.integers(0, 4)) == 0:
-            seen["symptoms"] = [draw(st.sampled_from(list(Symptom))).value]
+            seen["symptoms"] = [
+                draw(st.sampled_from([s for s in Symptom if s is not Symptom.OTHER])).value
+            ]
         events.append({**seen, "at": hours(moment).isoformat()})
         if draw(st.booleans()):
             moment += draw(st.floats(0, 1))
@@ -118,6 +120,10 @@ def _recommend(episode: Episode, at_h: float) -> Any:
     return recommend(episode, load_protocol(episode.protocol.id), limit_table(), hours(at_h))
 
 
+def _routes(protocol: Protocol) -> dict[str, Route]:
+    return {phase.id: phase.route for phase in protocol.phases}
+
+
 @SETTINGS
 @given(ANY_EPISODE)
 def test_the_recommended_rate_is_always_below_the_hard_limit(case: tuple[Episode, float]) -> None:
@@ -139,7 +145,7 @@ def test_no_increase_while_a_stop_criterion_or_notification_threshold_holds(
     if result.action != "increase":
         return
     protocol = load_protocol(episode.protocol.id)
-    state = replay(episode, protocol.phases[0].id, hours(at))
+    state = replay(episode, _routes(protocol), protocol.phases[0].id, hours(at))
     for criteria in (protocol.stop_if, protocol.notify_if):
         if isinstance(criteria, Unspecified):
             continue
@@ -159,7 +165,7 @@ def test_no_increase_sooner_than_the_protocols_interval(case: tuple[Episode, flo
     if result.action != "increase":
         return
     protocol = load_protocol(episode.protocol.id)
-    state = replay(episode, protocol.phases[0].id, hours(at))
+    state = replay(episode, _routes(protocol), protocol.phases[0].id, hours(at))
     titration = protocol.phase(state.phase_id).titration
     assert isinstance(titration, Titration)
     last = state.last_increase()

@@ -102,12 +102,15 @@ def test_methadone_tier_is_chosen_by_the_total_daily_dose() -> None:
 
 
 def test_a_route_the_table_does_not_cover_is_named_and_left_out() -> None:
-    """IV morphine under CDC 2022: shown, not in the total, total marked incomplete."""
+    """IV morphine under CDC 2022: shown, left out, no total; only the covered part is given."""
     iv = {"drug": "morphine", "route": "iv", "dose": "2 mg", "every_hours": 4}
     oral = {"drug": "morphine", "route": "oral", "dose": "10 mg", "every_hours": 4}
     result = opioids.med_of(regimen(iv, oral))
     assert result.items[0].med_mg is None
-    assert result.total_med_mg == pytest.approx(60.0)
+    assert result.total_med_mg is None
+    assert result.covered_med_mg == pytest.approx(60.0)
+    assert [(o.drug, o.route) for o in result.left_out] == [("morphine", "intravenous")]
+    assert result.regimen_range_med_mg is None
     assert not result.complete
     assert any("intravenous" in w for w in result.warnings)
     assert result.range_med_mg == (pytest.approx(96.0), pytest.approx(96.0))  # 12 x 3 + 60

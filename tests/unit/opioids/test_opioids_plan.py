@@ -136,3 +136,68 @@ def test_timeline_finds_the_peak_and_the_change() -> None:
     assert [e.day for e in line.entries] == [1, 2, 3]
     assert line.peak.med_mg == 700.0
     assert line.change_from_peak_percent == pytest.approx(-71.43, abs=0.01)
+
+
+def _entry(day: float, med: float | None, *, covered: float | None = None) -> TimelineEntry:
+    return TimelineEntry(
+        day=day,
+        label=None,
+        med_mg=med,
+        computed=med is None,
+        complete=med is not None,
+        source="s",
+        covered_med_mg=covered if covered is not None else med,
+    )
+
+
+def test_the_peak_is_the_highest_complete_point() -> None:
+    """An incomplete point, however large its covered part, is not the peak and is flagged."""
+    line = timeline([_entry(1, 700.0), _entry(2, None, covered=900.0), _entry(3, 200.0)])
+    assert line.peak is not None
+    assert (line.peak.day, line.peak.med_mg) == (1, 700.0)
+    assert not line.complete
+    assert any("day 2 is incomplete" in w and "900" in w for w in line.warnings)
+
+
+def test_no_change_is_given_from_or_to_an_incomplete_point() -> None:
+    """An incomplete last point has no change from the peak; one with none complete no peak."""
+    line = timeline([_entry(1, 700.0), _entry(2, None, covered=100.0)])
+    assert line.change_from_peak_percent is None
+    assert line.change_from_first_percent is None
+    alone = timeline([_entry(1, None, covered=50.0)])
+    assert alone.peak is None
+
+
+def test_no_change_is_given_from_zero() -> None:
+    """From 0 mg/day to 100 the change is not a percentage (it was reported as 0 %)."""
+    line = timeline([_entry(1, 0.0), _entry(2, 100.0)])
+    assert line.change_from_first_percent is None
+    assert line.change_from_peak_percent == 0.0
+
+
+def test_the_smallest_step_makes_at_most_one_hundred_steps() -> None:
+    """A 1 % step from 300: 100 reductions after the start, the last at zero."""
+    schedule = reduction_schedule(300.0, unit="mg/day", step_percent=1, every_days=1, first_day=1)
+    assert len(schedule.steps) == 101
+    assert schedule.steps[-1].daily == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"step_percent": 1e-9, "every_days": 1, "first_day": 1}, "not between 1 and 100"),
+        ({"step_percent": float("nan"), "every_days": 1, "first_day": 1}, "not between"),
+        ({"step_percent": 10, "every_days": 91, "first_day": 1}, "at most 90 days"),
+        ({"step_percent": 10, "every_days": 1, "first_day": 366}, "up to day 365"),
+        (
+            {"step_percent": 10, "every_days": 1, "first_day": 1, "floor_daily": float("inf")},
+            "must be from zero up to below",
+        ),
+    ],
+)
+def test_schedule_choices_beyond_their_bounds_are_refused(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    """A vanishing step, a step a quarter apart or more, a first day past a year, a NaN floor."""
+    with pytest.raises(UserInputError, match=message):
+        reduction_schedule(100.0, unit="mg/day", **kwargs)

@@ -209,7 +209,7 @@ def assess(
 def _source(source: Source | Citation | None) -> dict[str, str | None] | None:
     if source is None:
         return None
-    return {"document": source.document, "section": source.section, "quote": source.quote}
+    return source.as_dict()
 
 
 def _criterion(criterion: CriterionResult) -> dict[str, Any]:

@@ -90,9 +90,10 @@ def evaluate(  # noqa: PLR0911 - one return per kind of trigger keeps each readi
         if pains and pains[-1][1] > pain_goal:
             return Hit(criterion, f"pain {pains[-1][1]}/10 above goal {pain_goal}", pains[-1][0])
         return None
-    if criterion.no_effect_after is not None and state.started_at is not None:
-        elapsed = (at - state.started_at).total_seconds() / 3600
-        pains = state.pains(since=state.started_at)
+    began = state.first_started_at
+    if criterion.no_effect_after is not None and began is not None:
+        elapsed = (at - began).total_seconds() / 3600
+        pains = state.pains(since=began)
         if elapsed >= criterion.no_effect_after.hours and pains and pains[-1][1] >= baseline.pain:
             return Hit(
                 criterion,

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ketamine_cds.domain.protocols.plan_output import CheckOut
+
 Action = Literal[
     "start",
     "increase",
@@ -39,6 +41,10 @@ AlertKind = Literal[
     "protocol_version",
     "observe_after_stop",
     "course_duration",
+    "recheck",
+    "taper_step_failed_before",
+    "record_inconsistent",
+    "off_protocol",
 ]
 
 
@@ -89,6 +95,14 @@ class Recommendation(_Out):
         description="Rate to run from now (0 when paused or stopped; None for dose phases)."
     )
     dose_mg: float | None = Field(default=None, description="Next dose, for dose phases.")
+    route: str | None = Field(
+        default=None, description="The route of the rate or dose recommended."
+    )
+    check: CheckOut | None = Field(
+        default=None,
+        description="The recommended rate or dose through the one dose check: its verdict and "
+        "the limit it was judged against.",
+    )
     reasons: list[Reason]
     alerts: list[Alert]
     next_assessment_at: datetime | None

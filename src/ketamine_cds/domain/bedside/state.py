@@ -1,18 +1,23 @@
 """The episode so far, replayed event by event into what the engine needs to decide.
 
-Only events at or before the moment asked about are replayed, so an event recorded later can
-never change an earlier recommendation.
+Only events at or before the moment asked about are replayed (and, where a cut-off of knowledge
+is given, only those written down by then), so an event recorded later can never change an
+earlier recommendation. A correction replaces the event it names; an event entered in error no
+longer counts. Any event may come in any phase: a dose during an infusion, a rate change in a
+phase of doses, a pause with the pump already off. What the record does not explain is kept as an
+anomaly for the engine to show, never assumed away.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from ketamine_cds.domain.episode import (
     AnyEvent,
     DoseGiven,
+    EnteredInError,
     Episode,
     Observation,
     OpioidUse,
@@ -26,7 +31,9 @@ from ketamine_cds.domain.episode import (
     Stop,
     rate_of,
 )
-from ketamine_cds.domain.units import BodyWeight, Mass, Rate
+from ketamine_cds.domain.protocols.resolve import amount_for
+from ketamine_cds.domain.units import BodyWeight, Mass, PerKgMass, Rate
+from ketamine_cds.domain.vocabulary import PARENTERAL_ROUTES, Route
 
 Status = Literal["not_started", "running", "paused", "stopped"]
 
@@ -42,6 +49,27 @@ class Change:
     position: int
 
 
+@dataclass(frozen=True)
+class Given:
+    """One dose given, with its route (the event's, else its phase's)."""
+
+    at: datetime
+    dose: Mass
+    route: Route
+    position: int
+    phase_id: str
+
+
+@dataclass(frozen=True)
+class Covered:
+    """What a physician's override covers: up to a rate, or up to a single dose."""
+
+    event: PhysicianOverride
+    rate: Rate | None
+    dose: Mass | None
+    position: int
+
+
 @dataclass
 class EpisodeState:
     """Everything known at one moment; built by :func:`replay`, read by the engine."""
@@ -49,24 +77,45 @@ class EpisodeState:
     phase_id: str
     phase_since: datetime
     weight: BodyWeight
+    routes: dict[str, Route]
     status: Status = "not_started"
     rate: Rate | None = None
+    pump_since: datetime | None = None
     started_at: datetime | None = None
     first_started_at: datetime | None = None
     paused_at: datetime | None = None
+    paused_position: int = 0
     resumed_position: int = 0
     stopped_at: datetime | None = None
     side_effect_pauses: int = 0
     changes: list[Change] = field(default_factory=list)
     sessions: list[datetime] = field(default_factory=list)
-    doses: list[tuple[datetime, Mass, int]] = field(default_factory=list)
+    doses: list[Given] = field(default_factory=list)
+    all_doses: list[Given] = field(default_factory=list)
+    pump: list[tuple[datetime, Rate | None, Route]] = field(default_factory=list)
     observations: list[tuple[int, Observation]] = field(default_factory=list)
     prn_given: list[PrnGiven] = field(default_factory=list)
     opioid_use: list[OpioidUse] = field(default_factory=list)
-    overrides: list[PhysicianOverride] = field(default_factory=list)
-    override_rates: list[Rate] = field(default_factory=list)
+    overrides: list[Covered] = field(default_factory=list)
     decisions: list[PhysicianDecision] = field(default_factory=list)
     phase_changes: list[PhaseChange] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)
+
+    @property
+    def route(self) -> Route:
+        """The route of the current phase."""
+        return self.routes[self.phase_id]
+
+    @property
+    def pump_route(self) -> Route:
+        """The route a pump delivers by: the phase's if parenteral, else intravenous."""
+        route = self.route
+        return route if route in PARENTERAL_ROUTES else Route.IV
+
+    @property
+    def running(self) -> Rate | None:
+        """The rate the pump is delivering now, if it is running."""
+        return self.rate if self.status == "running" else None
 
     def phase_observations(self) -> list[Observation]:
         """Observations made since the current phase began."""
@@ -89,78 +138,175 @@ class EpisodeState:
         ups = [c for c in self.changes if c.old is not None and c.new > c.old]
         return ups[-1] if ups else None
 
-    def acknowledged(self, when: datetime) -> bool:
-        """Whether a physician decided (or overrode) at or after ``when``."""
-        return any(d.at >= when for d in self.decisions) or any(
-            o.at >= when for o in self.overrides
+    def acknowledged(self, moment: datetime) -> bool:
+        """Whether a physician decided (or overrode) at or after ``moment``."""
+        return any(d.at >= moment for d in self.decisions) or any(
+            o.event.at >= moment for o in self.overrides
         )
 
+    def delivered_mg(self, since: datetime, until: datetime) -> list[tuple[float, Route]]:
+        """Milligrams the pump delivered between two times, by route, from its rate history."""
+        found: list[tuple[float, Route]] = []
+        for index, (start, rate, route) in enumerate(self.pump):
+            end = self.pump[index + 1][0] if index + 1 < len(self.pump) else until
+            low, high = max(start, since), min(end, until)
+            if rate is not None and high > low:
+                found.append((rate.mg_per_h * (high - low) / timedelta(hours=1), route))
+        return found
 
-def replay(episode: Episode, first_phase: str, at: datetime) -> EpisodeState:
-    """Replay every event up to and including ``at``."""
-    weight = episode.patient.body_weight
+
+def visible_events(
+    episode: Episode, at: datetime, known_at: datetime | None = None
+) -> list[tuple[int, AnyEvent]]:
+    """The events that count at ``at``: happened by then, written by ``known_at``, not withdrawn."""
+    shown = [
+        (position, event)
+        for position, event in enumerate(episode.events, start=1)
+        if event.at <= at and (known_at is None or (event.recorded_at or event.at) <= known_at)
+    ]
+    replaced = {event.corrects for _, event in shown if event.corrects is not None}
+    return [
+        (position, event)
+        for position, event in shown
+        if not isinstance(event, EnteredInError) and (event.id is None or event.id not in replaced)
+    ]
+
+
+def replay(
+    episode: Episode,
+    routes: dict[str, Route],
+    first_phase: str,
+    at: datetime,
+    known_at: datetime | None = None,
+) -> EpisodeState:
+    """Replay every event that counts at ``at``."""
     state = EpisodeState(
-        phase_id=episode.phase or first_phase, phase_since=episode.started_at, weight=weight
+        phase_id=episode.phase or first_phase,
+        phase_since=episode.started_at,
+        weight=episode.patient.body_weight,
+        routes=routes,
     )
-    for position, event in enumerate(episode.events, start=1):
-        if event.at > at:
-            break
+    for position, event in visible_events(episode, at, known_at):
         _apply(state, event, position)
     return state
 
 
-def _apply(state: EpisodeState, event: AnyEvent, position: int) -> None:  # noqa: C901, PLR0912, PLR0915 - one branch per kind of event
-    weight = state.weight
+def _apply(state: EpisodeState, event: AnyEvent, position: int) -> None:  # noqa: C901 - one branch per kind
     if isinstance(event, Observation):
         state.observations.append((position, event))
     elif isinstance(event, RateChange):
-        new = rate_of(event.rate, weight)  # type: ignore[arg-type]
-        old = state.rate if state.status == "running" else None
-        if state.status in {"not_started", "stopped"} or state.started_at is None:
-            state.started_at = event.at
-            state.first_started_at = state.first_started_at or event.at
-            state.sessions.append(event.at)
-        elif state.status == "paused":
-            state.sessions.append(event.at)
-            state.resumed_position = position
-        state.changes.append(Change(event.at, old, new, event.by, position))
-        state.rate, state.status = new, "running"
-        state.paused_at = state.stopped_at = None
+        _set_rate(state, rate_of(event.rate, state.weight), event.at, event.by, position)  # type: ignore[arg-type]
     elif isinstance(event, Pause):
-        state.status, state.paused_at = "paused", event.at
-        state.side_effect_pauses += int(event.for_side_effects)
+        _pause(state, event, position)
     elif isinstance(event, Resume):
-        if event.rate is not None:
-            new = rate_of(event.rate, weight)  # type: ignore[arg-type]
-            state.changes.append(Change(event.at, None, new, event.by, position))
-            state.rate = new
-        state.status, state.paused_at = "running", None
-        state.sessions.append(event.at)
-        state.resumed_position = position
+        _resume(state, event, position)
     elif isinstance(event, Stop):
-        state.status, state.stopped_at = "stopped", event.at
+        if state.status == "stopped":
+            state.anomalies.append(f"event {position} stops an infusion already stopped")
+        state.status, state.stopped_at, state.paused_at = "stopped", event.at, None
+        state.pump.append((event.at, None, state.pump_route))
     elif isinstance(event, DoseGiven):
-        dose = event.dose
-        assert isinstance(dose, Mass)  # noqa: S101 - a range is refused when the file is read
-        state.doses.append((event.at, dose, position))
-        if state.started_at is None:
-            state.started_at = event.at
-            state.first_started_at = state.first_started_at or event.at
-        state.status = "running"
+        _dose(state, event, position)
     elif isinstance(event, PrnGiven):
         state.prn_given.append(event)
     elif isinstance(event, OpioidUse):
         state.opioid_use.append(event)
     elif isinstance(event, PhysicianOverride):
-        state.overrides.append(event)
-        limit = event.up_to
-        covered = rate_of(limit, weight) if limit is not None else state.rate  # type: ignore[arg-type]
-        if covered is not None:
-            state.override_rates.append(covered)
+        _override(state, event, position)
     elif isinstance(event, PhysicianDecision):
         state.decisions.append(event)
     elif isinstance(event, PhaseChange):
-        state.phase_changes.append(event)
-        state.phase_id, state.phase_since = event.to_phase, event.at
-        state.changes, state.doses, state.sessions = [], [], []
-        state.started_at = None
+        _phase_change(state, event)
+
+
+def _set_rate(state: EpisodeState, new: Rate, at: datetime, by: str, position: int) -> None:
+    """The pump set to ``new``: a start, a restart after a pause or stop, or a change."""
+    old = state.running
+    if state.status in {"not_started", "stopped"} or state.pump_since is None:
+        if state.status == "stopped" or state.started_at is None:
+            state.started_at = at
+        state.pump_since = at
+        state.sessions.append(at)
+    elif state.status == "paused":
+        state.sessions.append(at)
+        state.resumed_position = position
+    state.first_started_at = state.first_started_at or at
+    state.changes.append(Change(at, old, new, by, position))
+    state.rate, state.status = new, "running"
+    state.paused_at = state.stopped_at = None
+    state.pump.append((at, new, state.pump_route))
+
+
+def _pause(state: EpisodeState, event: Pause, position: int) -> None:
+    if state.running is None:
+        status = state.status.replace("_", " ")
+        state.anomalies.append(
+            f"event {position} pauses an infusion that is not running ({status})"
+        )
+        return
+    state.status, state.paused_at, state.paused_position = "paused", event.at, position
+    state.side_effect_pauses += int(event.for_side_effects)
+    state.pump.append((event.at, None, state.pump_route))
+
+
+def _resume(state: EpisodeState, event: Resume, position: int) -> None:
+    given = None if event.rate is None else rate_of(event.rate, state.weight)  # type: ignore[arg-type]
+    if state.status != "paused":
+        if given is not None:
+            _set_rate(state, given, event.at, event.by, position)
+        elif state.status != "running":
+            state.anomalies.append(
+                f"event {position} restarts the infusion without a rate, and none is set"
+            )
+        return
+    rate = given or state.rate
+    if rate is None:
+        state.anomalies.append(f"event {position} restarts a paused infusion with no rate known")
+        return
+    state.changes.append(Change(event.at, None, rate, event.by, position))
+    state.rate, state.status, state.paused_at = rate, "running", None
+    state.sessions.append(event.at)
+    state.resumed_position = position
+    state.pump.append((event.at, rate, state.pump_route))
+
+
+def _dose(state: EpisodeState, event: DoseGiven, position: int) -> None:
+    dose = event.dose
+    if not isinstance(dose, Mass | PerKgMass):
+        state.anomalies.append(f"event {position} gives a range, not the dose given")
+        return
+    given = Given(
+        event.at, amount_for(dose, state.weight), event.route or state.route, position,
+        state.phase_id,
+    )
+    state.doses.append(given)
+    state.all_doses.append(given)
+    if state.started_at is None:
+        state.started_at = event.at
+        state.first_started_at = state.first_started_at or event.at
+    if state.status in {"not_started", "stopped"}:
+        state.status = "running"
+        state.stopped_at = None
+
+
+def _override(state: EpisodeState, event: PhysicianOverride, position: int) -> None:
+    limit = event.up_to
+    rate = dose = None
+    if isinstance(limit, Mass | PerKgMass):
+        dose = amount_for(limit, state.weight)
+    elif limit is not None:
+        rate = rate_of(limit, state.weight)  # type: ignore[arg-type]
+    else:
+        rate = state.rate
+    state.overrides.append(Covered(event, rate, dose, position))
+
+
+def _phase_change(state: EpisodeState, event: PhaseChange) -> None:
+    state.phase_changes.append(event)
+    state.phase_id, state.phase_since = event.to_phase, event.at
+    state.changes, state.doses, state.sessions = [], [], []
+    running = state.running is not None
+    state.started_at = event.at if running else None
+    state.pump_since = event.at if running else None
+    if running:
+        state.pump.append((event.at, state.rate, state.pump_route))

@@ -4,7 +4,9 @@ Each item's daily amount is multiplied by its table factor; nothing is rounded b
 (rounding each line first is a known way calculators drift). Transdermal fentanyl is multiplied
 per µg/h of the patches worn, never per patch or per patch-day. Methadone tiers are chosen by the
 patient's *total* daily methadone, not by each prescription. An item the table does not cover is
-shown with the reason and left out of the total, which is then marked incomplete.
+shown with the reason and left out; the total is then not given (``None``): only its covered
+part is, with the list of what it leaves out. An order whose status leaves open whether it is
+being given (``NotCounted.incomplete``) does the same.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.opioids.regimen import DailyAmount, Regimen, RegimenItem
+from ketamine_cds.domain.opioids.regimen import DailyAmount, NotCounted, Regimen, RegimenItem
 from ketamine_cds.domain.opioids.tables import (
     DoseBasis,
     EquivalenceTable,
@@ -40,21 +42,39 @@ class ItemMed:
     med_mg_range: tuple[float, float] | None
     source: str | None
     warnings: tuple[str, ...] = ()
+    left_out: str | None = None
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An item of the regimen that the total leaves out, and why."""
+
+    label: str
+    drug: str
+    route: str
+    reason: str
 
 
 @dataclass(frozen=True)
 class MedResult:
-    """The MED of a regimen under one table, with the range across the shipped tables."""
+    """The MED of a regimen under one table, with the range across the shipped tables.
+
+    ``total_med_mg`` and ``regimen_range_med_mg`` are None when the total is incomplete;
+    ``covered_med_mg`` is always the sum over the items the table converts.
+    """
 
     table_id: str
     table_version: str
     table_title: str
     items: tuple[ItemMed, ...]
-    total_med_mg: float
+    total_med_mg: float | None
     complete: bool
-    regimen_range_med_mg: tuple[float, float]
+    regimen_range_med_mg: tuple[float, float] | None
     range_med_mg: tuple[float, float] | None
     totals_by_table: tuple[tuple[str, float], ...]
+    covered_med_mg: float = 0.0
+    left_out: tuple[LeftOut, ...] = ()
+    not_counted: tuple[NotCounted, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -124,7 +144,7 @@ def _item_med(
     entry, reason = _entry(table, item)
     unit = DoseBasis.UG_PER_H.unit if amount.patch else DoseBasis.MG_PER_DAY.unit
     if entry is None:
-        warnings.append(f"{item.label}: not in the total: {reason}")
+        warnings.append(f"{item.label}: left out: {reason}")
         return ItemMed(
             label=item.label,
             drug=item.drug,
@@ -137,6 +157,7 @@ def _item_med(
             med_mg_range=None,
             source=None,
             warnings=tuple(warnings),
+            left_out=reason,
         )
     low, high = _in_basis(amount, entry.basis, item)
     daily_for_factor = methadone.get(entry.routes, high) if entry.tiers else high
@@ -179,38 +200,65 @@ def covers(table: EquivalenceTable, regimen: Regimen) -> bool:
 
 
 def compute_med(
-    regimen: Regimen, table: EquivalenceTable, shipped: Sequence[EquivalenceTable] = ()
+    regimen: Regimen,
+    table: EquivalenceTable,
+    shipped: Sequence[EquivalenceTable] = (),
+    *,
+    not_counted: Sequence[NotCounted] = (),
+    notes: Sequence[str] = (),
 ) -> MedResult:
     """MED of ``regimen`` under ``table``; the range is over the ``shipped`` tables covering it.
+
+    ``not_counted`` are orders the reader left out (stopped, draft, duplicate ...) and ``notes``
+    what it noticed; both are shown with the result.
 
     Examples
     --------
     A fentanyl patch of 25 µg/h changed every 3 days is 25 x 2.4 = 60 mg/day under CDC 2022.
     """
     items = _items(regimen, table)
-    complete = all(item.med_mg is not None for item in items)
+    left_out = tuple(
+        LeftOut(item.label, item.drug, item.route, item.left_out)
+        for item in items
+        if item.left_out is not None
+    )
+    open_orders = [order for order in not_counted if order.incomplete]
+    complete = not left_out and not open_orders
     low = sum(item.med_mg_range[0] for item in items if item.med_mg_range is not None)
     high = sum(item.med_mg_range[1] for item in items if item.med_mg_range is not None)
     totals = [
         (other.id, _total(_items(regimen, other))) for other in shipped if covers(other, regimen)
     ]
+    if open_orders:
+        totals = []
     span = (min(t for _, t in totals), max(t for _, t in totals)) if totals else None
-    warnings = [w for item in items for w in item.warnings]
-    if not complete:
+    warnings = [*notes]
+    warnings += [f"{order.what}: not counted: {order.reason}" for order in not_counted]
+    warnings += [w for item in items for w in item.warnings]
+    if left_out:
         warnings.append(
-            f"the total leaves out what table {table.id} does not cover; it is not the full MED"
+            f"no total is given: table {table.id} does not cover every item; the covered part "
+            f"is {_total(items):g} mg/day"
         )
-    if shipped and not totals:
+    if open_orders:
+        warnings.append(
+            "no total is given: whether every order is being given cannot be told "
+            f"({', '.join(order.what for order in open_orders)})"
+        )
+    if shipped and not totals and not open_orders:
         warnings.append("no shipped table covers every item, so no range across tables is given")
     return MedResult(
         table_id=table.id,
         table_version=table.version,
         table_title=table.title,
         items=items,
-        total_med_mg=_total(items),
+        total_med_mg=_total(items) if complete else None,
         complete=complete,
-        regimen_range_med_mg=(low, high),
+        regimen_range_med_mg=(low, high) if complete else None,
         range_med_mg=span,
         totals_by_table=tuple(totals),
+        covered_med_mg=_total(items),
+        left_out=left_out,
+        not_counted=tuple(not_counted),
         warnings=tuple(warnings),
     )

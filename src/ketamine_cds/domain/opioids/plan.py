@@ -17,12 +17,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.opioids.calculator import MedResult
 from ketamine_cds.domain.opioids.tables import DoseBasis, EquivalenceTable, Opioid, OpioidRoute
+from ketamine_cds.domain.references import cite
 
 CROSS_TOLERANCE_SOURCE = (
     "Fine PG, Portenoy RK, et al. Establishing 'best practices' for opioid rotation: conclusions "
@@ -31,15 +33,22 @@ CROSS_TOLERANCE_SOURCE = (
 USUAL_REDUCTION_PERCENT = (25.0, 50.0)
 DEFAULT_REDUCTION_PERCENT = 50.0
 REDUCTION_WITHIN_DAYS = 12
-REDUCTION_SOURCE = (
+REDUCTION_SOURCE = cite(
     'seed 000, "Ketamine": reduction of opioid dose within the first 12 days of infusion must be '
     "attempted unless pain remains uncontrolled"
 )
-ONE_SPECIES_SOURCE = (
+ONE_SPECIES_SOURCE = cite(
     'seed 004, "6. Concomitant management of existing opioids": conversion of current opioids '
     "to one opioid species before admission"
 )
 PERCENT = 100.0
+# Bounds of the clinician's schedule choices (ADR 0014): the product's reading, wide enough for
+# any taper in use (CDC 2022 suggests 10 % a month or slower for long-term opioids), narrow
+# enough that a schedule is a list a person can read.
+MIN_STEP_PERCENT = 1.0
+MAX_STEPS = 100
+MAX_EVERY_DAYS = 90
+MAX_FIRST_DAY = 365
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,19 @@ class Conversion:
     statements: tuple[str, ...]
 
 
+def complete_total(med: MedResult, doing: str) -> float:
+    """The MED total, or a refusal when it leaves something out."""
+    if med.total_med_mg is None:
+        left = [item.label for item in med.left_out] + [
+            order.what for order in med.not_counted if order.incomplete
+        ]
+        raise UserInputError(
+            f"the MED under {med.table_id} is incomplete (it leaves out {', '.join(left)}); "
+            f"choose a table that covers every item, or settle each order's status, before {doing}"
+        )
+    return med.total_med_mg
+
+
 def convert(
     med: MedResult,
     table: EquivalenceTable,
@@ -71,13 +93,9 @@ def convert(
 ) -> Conversion:
     """Express ``med`` as one opioid by one route, reduced by the clinician's chosen percent."""
     if drug not in {o.value for o in Opioid}:
-        raise UserInputError(f"unknown drug '{drug}' to convert to")
+        raise UserInputError(f"unknown drug {drug[:40]!r} to convert to")
     opioid = Opioid(drug)
-    if not med.complete:
-        raise UserInputError(
-            f"the MED under {med.table_id} leaves out items the table does not cover; "
-            "choose a table that covers them all before converting"
-        )
+    total = complete_total(med, "converting")
     if opioid is Opioid.METHADONE:
         raise UserInputError(
             "conversion to methadone is not computed: its ratio to morphine is non-linear and "
@@ -103,8 +121,10 @@ def convert(
     else:
         is_default = False
     if not 0 <= reduction_percent < PERCENT:
-        raise UserInputError(f"a reduction of {reduction_percent:g} % is not between 0 and 100")
-    equianalgesic = med.total_med_mg / entry.factor
+        raise UserInputError(
+            f"a reduction of {reduction_percent:g} % is not from 0 up to (not including) 100"
+        )
+    equianalgesic = total / entry.factor
     target = equianalgesic * (1 - reduction_percent / PERCENT)
     window = (
         f"Usual window: {usual[0]:g}-{usual[1]:g} % below the equianalgesic dose; product default "
@@ -123,7 +143,7 @@ def convert(
         drug=drug,
         route=route.value,
         unit=entry.basis.unit,
-        from_med_mg=med.total_med_mg,
+        from_med_mg=total,
         factor=entry.factor,
         factor_source=entry.source,
         equianalgesic_daily=equianalgesic,
@@ -160,6 +180,34 @@ class ReductionSchedule:
     source: str
 
 
+def _check_choices(
+    start_daily: float, step_percent: float, every_days: int, first_day: int, floor_daily: float
+) -> None:
+    """Refuse a schedule choice that is not a number, or beyond the bounds the product reads."""
+    if not math.isfinite(start_daily) or start_daily <= 0:
+        raise UserInputError("the starting daily dose must be a number above zero")
+    if not MIN_STEP_PERCENT <= step_percent <= PERCENT:
+        raise UserInputError(
+            f"a step of {step_percent:g} % is not between {MIN_STEP_PERCENT:g} and 100 % of the "
+            f"starting dose (a smaller step would make more than {MAX_STEPS} steps)"
+        )
+    if not 1 <= every_days <= MAX_EVERY_DAYS:
+        raise UserInputError(
+            f"steps must be at least one day apart and at most {MAX_EVERY_DAYS} days (a step a "
+            f"quarter at the slowest), not {every_days}"
+        )
+    if not 1 <= first_day <= MAX_FIRST_DAY:
+        raise UserInputError(
+            f"the first reduction on day {first_day}: give day 1 or later, up to day "
+            f"{MAX_FIRST_DAY} (a year into the episode)"
+        )
+    if not (math.isfinite(floor_daily) and 0 <= floor_daily < start_daily):
+        raise UserInputError(
+            f"the dose to stop at ({floor_daily:g}) must be from zero up to below the starting "
+            f"dose ({start_daily:g})"
+        )
+
+
 def reduction_schedule(  # noqa: PLR0913 - each argument is one clinician choice
     start_daily: float,
     *,
@@ -174,16 +222,7 @@ def reduction_schedule(  # noqa: PLR0913 - each argument is one clinician choice
     The schedule stops at ``floor_daily``; a first step after day 12 of the infusion is flagged
     (seed 000).
     """
-    if start_daily <= 0:
-        raise UserInputError("the starting daily dose must be above zero")
-    if not 0 < step_percent <= PERCENT:
-        raise UserInputError(f"a step of {step_percent:g} % is not between 0 and 100")
-    if every_days < 1:
-        raise UserInputError("steps must be at least one day apart")
-    if first_day < 1:
-        raise UserInputError("the first reduction day must be day 1 or later")
-    if not 0 <= floor_daily < start_daily:
-        raise UserInputError("the dose to stop at must be below the starting dose")
+    _check_choices(start_daily, step_percent, every_days, first_day, floor_daily)
     warnings: list[str] = []
     if first_day > REDUCTION_WITHIN_DAYS:
         warnings.append(
@@ -203,7 +242,7 @@ def reduction_schedule(  # noqa: PLR0913 - each argument is one clinician choice
         steps.append(Step(day=day, daily=daily, percent_of_start=PERCENT * daily / start_daily))
     warnings.append(
         "each step is reviewed against pain, function and withdrawal before it is made; "
-        "pain that stays uncontrolled stops the reduction (seed 000)"
+        "pain that stays uncontrolled stops the reduction, as the source says"
     )
     return ReductionSchedule(
         unit=unit,
@@ -219,25 +258,50 @@ def reduction_schedule(  # noqa: PLR0913 - each argument is one clinician choice
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """MED at one point of an episode, computed or recorded."""
+    """MED at one point of an episode, computed or recorded.
+
+    An incomplete computed point has no ``med_mg``; ``covered_med_mg`` is what its table covers.
+    """
 
     day: float
     label: str | None
-    med_mg: float
+    med_mg: float | None
     computed: bool
     complete: bool
     source: str
+    covered_med_mg: float | None = None
+
+    @property
+    def covered(self) -> float | None:
+        """The MED of what the point covers: the whole MED when complete."""
+        return self.med_mg if self.complete else self.covered_med_mg
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """MED over an episode with its peak and the change from the peak to the last point."""
+    """MED over an episode with its peak and the change from the peak to the last point.
+
+    The peak is the highest complete point; a change is None when either end is incomplete or
+    starts from zero.
+    """
 
     entries: tuple[TimelineEntry, ...]
-    peak: TimelineEntry
+    peak: TimelineEntry | None
     last: TimelineEntry
-    change_from_peak_percent: float
-    change_from_first_percent: float
+    change_from_peak_percent: float | None
+    change_from_first_percent: float | None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Whether every point has its full MED."""
+        return all(entry.complete for entry in self.entries)
+
+
+def _change(base: TimelineEntry | None, last: TimelineEntry) -> float | None:
+    if base is None or base.med_mg is None or last.med_mg is None or base.med_mg == 0:
+        return None
+    return PERCENT * (last.med_mg - base.med_mg) / base.med_mg
 
 
 def timeline(entries: Sequence[TimelineEntry]) -> Timeline:
@@ -245,16 +309,20 @@ def timeline(entries: Sequence[TimelineEntry]) -> Timeline:
     if not entries:
         raise UserInputError("a timeline needs at least one point")
     ordered = tuple(sorted(entries, key=lambda e: e.day))
-    peak = max(ordered, key=lambda e: e.med_mg)
+    known = [e for e in ordered if e.med_mg is not None and e.complete]
+    peak = max(known, key=lambda e: e.med_mg or 0.0) if known else None
     first, last = ordered[0], ordered[-1]
-
-    def change(base: float) -> float:
-        return 0.0 if base == 0 else PERCENT * (last.med_mg - base) / base
-
+    warnings = [
+        f"day {e.day:g} is incomplete: no MED is given for it (its covered part is "
+        f"{e.covered or 0.0:g} mg/day), and the peak and changes leave it out"
+        for e in ordered
+        if not e.complete
+    ]
     return Timeline(
         entries=ordered,
         peak=peak,
         last=last,
-        change_from_peak_percent=change(peak.med_mg),
-        change_from_first_percent=change(first.med_mg),
+        change_from_peak_percent=_change(peak, last),
+        change_from_first_percent=_change(first, last),
+        warnings=tuple(warnings),
     )

@@ -11,26 +11,68 @@ One item is one opioid by one route, written in one of these ways:
   the factor applies to µg/h, never to the number of patch-days);
 * an infusion: ``rate: 1 mg/h``; a PCA: ``pca_total_24h: 24 mg`` delivered in 24 h.
 
-Every quantity carries its unit; a bare number is refused.
+Every quantity carries its unit; a bare number is refused. Counts and intervals are numbers, never
+booleans or text, and never NaN or infinity. How large a dose or count may be before it can only
+be an entry error is data (``plausibility.yaml``, checked by :mod:`.plausibility`).
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.opioids.tables import ROUTE_ALIASES, Opioid, OpioidRoute
 from ketamine_cds.domain.units import Mass, Rate, parse_amount, parse_rate
 
 HOURS_PER_DAY = 24.0
+# An episode timeline runs from a year before the infusion to ten years after it.
+FIRST_DAY_BEFORE = 365
+LAST_DAY = 3650
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(value: str) -> str:
+    """Refuse a line break or control character, which would break a one-sentence message."""
+    if _CONTROL.search(value):
+        raise ValueError(f"{value[:40]!r} must be one line of plain text")
+    return value
+
+
+def _not_a_flag(value: object, info: ValidationInfo) -> object:
+    """Refuse ``true``/``false``, or a line break, where an amount with its unit is expected."""
+    if isinstance(value, str):
+        return _one_line(value)
+    if isinstance(value, bool):
+        # pydantic words a ValueError, not a TypeError, as a validation error
+        raise ValueError(f"{info.field_name} must be an amount with its unit, not {value}")  # noqa: TRY004
+    return value
+
+
 # The model reads a bare number so that it can refuse it with a sentence; the published schema
 # asks for text with a unit from the start.
 Quantity = Annotated[
-    str | float | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})
+    str | float | None,
+    BeforeValidator(_not_a_flag),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]}),
 ]
 RouteText = Annotated[
     OpioidRoute,
@@ -39,6 +81,23 @@ RouteText = Annotated[
     ),
 ]
 DrugText = Annotated[str, WithJsonSchema({"type": "string", "enum": [o.value for o in Opioid]})]
+NAME_LENGTH = 200
+
+
+def _a_number(value: object, info: ValidationInfo) -> object:
+    """Refuse a boolean or text where a count or interval is expected (YAML reads both loosely)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | None):
+        shown = f"'{value}'" if isinstance(value, str) else repr(value)
+        # pydantic words a ValueError, not a TypeError, as a validation error
+        raise ValueError(f"{info.field_name} must be a number, not {shown}")  # noqa: TRY004
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{info.field_name} must be a finite number, not {value}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_a_number)]
+OptionalNumber = Annotated[float | None, BeforeValidator(_a_number)]
+Text = Annotated[str, Field(max_length=NAME_LENGTH), AfterValidator(_one_line)]
 _TIME_OF_DAY = re.compile(r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 
 
@@ -57,60 +116,76 @@ class DailyAmount:
         return self.high
 
 
+def _finite_positive(value: float, text: str, what: str) -> None:
+    if not math.isfinite(value):
+        raise UserInputError(f"{what} '{text}' is not a finite amount")
+    if value <= 0:
+        raise UserInputError(f"{what} '{text}' must be above zero")
+
+
 def _mass(text: str | float | None, what: str) -> Mass:
     if text is None:
         raise UserInputError(f"{what} is missing")
+    if isinstance(text, bool):
+        raise UserInputError(f"{what} must be an amount with its unit, e.g. '10 mg', not {text}")
     if isinstance(text, int | float):
         raise UserInputError(f"{what} {text:g} has no unit (write e.g. '10 mg' or '200 µg')")
     amount = parse_amount(text)
     if not isinstance(amount, Mass):
         raise UserInputError(f"{what} '{text}' is a weight-based dose; give the amount per dose")
+    _finite_positive(amount.mg, text, what)
     return amount
 
 
 def _rate(text: str | float, what: str) -> Rate:
+    if isinstance(text, bool):
+        raise UserInputError(f"{what} must be a rate with its unit, e.g. '25 µg/h', not {text}")
     if isinstance(text, int | float):
         raise UserInputError(f"{what} {text:g} has no unit (write e.g. '25 µg/h' or '1 mg/h')")
     rate = parse_rate(text)
     if not isinstance(rate, Rate):
         raise UserInputError(f"{what} '{text}' is weight-based; give the absolute rate")
+    _finite_positive(rate.mg_per_h, text, what)
     return rate
 
 
 class RegimenItem(BaseModel):
     """One opioid by one route, with its dose and frequency (see the module for the forms)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    name: str | None = Field(default=None, description="How the item is shown, e.g. 'OxyContin'.")
-    drug: DrugText = Field(description="Ingredient, e.g. oxycodone, morphine, fentanyl, methadone.")
+    name: Text | None = Field(default=None, description="How the item is shown, e.g. 'OxyContin'.")
+    drug: DrugText = Field(
+        max_length=NAME_LENGTH,
+        description="Ingredient, e.g. oxycodone, morphine, fentanyl, methadone.",
+    )
     route: RouteText = Field(
         description="oral, rectal, transdermal, buccal, sublingual, nasal, intravenous, "
         "subcutaneous or intramuscular (iv, sc, im, po, td, sl accepted)."
     )
-    form: str | None = Field(
+    form: Text | None = Field(
         default=None, description="Dose form where a table needs it (tablet, lozenge, film, spray)."
     )
     dose: Quantity = Field(default=None, description="Amount per dose, e.g. '10 mg'.")
-    tablets: float | None = Field(default=None, gt=0, description="Tablets or capsules per dose.")
+    tablets: OptionalNumber = Field(default=None, gt=0, description="Tablets or capsules per dose.")
     strength: Quantity = Field(
         default=None, description="Amount in one tablet or capsule, e.g. '5 mg'."
     )
-    doses_per_day: float | None = Field(default=None, description="Doses in 24 h.")
-    every_hours: float | None = Field(default=None, description="Interval between doses (h).")
-    every_hours_max: float | None = Field(
+    doses_per_day: OptionalNumber = Field(default=None, description="Doses in 24 h.")
+    every_hours: OptionalNumber = Field(default=None, description="Interval between doses (h).")
+    every_hours_max: OptionalNumber = Field(
         default=None, description="Longest interval, for an order such as 'every 6-8 h'."
     )
-    times_of_day: tuple[str, ...] | None = Field(
+    times_of_day: tuple[Text, ...] | None = Field(
         default=None, description="Clock times of the doses, e.g. ['08:00', '20:00']."
     )
-    prn: bool = Field(default=False, description="Given as needed.")
-    taken_in_24h: float | None = Field(
+    prn: StrictBool = Field(default=False, description="Given as needed.")
+    taken_in_24h: OptionalNumber = Field(
         default=None, ge=0, description="As-needed doses actually taken in the last 24 h."
     )
     patch: Quantity = Field(default=None, description="Patch delivery rate, '25 µg/h'.")
-    patches: float = Field(default=1, gt=0, description="Patches of that rate worn at once.")
-    change_every_days: float | None = Field(
+    patches: Number = Field(default=1, gt=0, description="Patches of that rate worn at once.")
+    change_every_days: OptionalNumber = Field(
         default=None, gt=0, description="Days between patch changes (recorded, not multiplied)."
     )
     rate: Quantity = Field(default=None, description="Continuous infusion, '1 mg/h'.")
@@ -145,7 +220,7 @@ class RegimenItem(BaseModel):
     def _check(self) -> None:
         known = ", ".join(o.value for o in Opioid)
         if self.drug not in {o.value for o in Opioid}:
-            raise UserInputError(f"unknown drug '{self.drug}' (the product knows {known})")
+            raise UserInputError(f"unknown drug {self.drug[:40]!r} (the product knows {known})")
         self._check_frequency()
         self._check_one_way()
 
@@ -160,6 +235,10 @@ class RegimenItem(BaseModel):
             for text in self.times_of_day:
                 if not _TIME_OF_DAY.match(text):
                     raise UserInputError(f"'{text}' is not a time of day such as '08:00'")
+            clock = Counter(text.rjust(5, "0")[:5] for text in self.times_of_day)
+            twice = sorted(c for c, n in clock.items() if n > 1)
+            if twice:
+                raise UserInputError(f"times_of_day lists {twice[0]} twice")
 
     def _check_one_way(self) -> None:
         ways = [
@@ -259,20 +338,26 @@ class Regimen(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    label: str | None = Field(default=None, description="What this regimen is, e.g. 'day 2'.")
+    label: Text | None = Field(default=None, description="What this regimen is, e.g. 'day 2'.")
     items: tuple[RegimenItem, ...] = Field(min_length=1)
 
 
 class TimelinePoint(BaseModel):
     """One moment of an episode: a regimen to compute, or a MED figure recorded elsewhere."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    day: float = Field(description="Day of the episode (day 1 is the first day).")
-    label: str | None = None
+    day: Number = Field(
+        ge=-FIRST_DAY_BEFORE,
+        le=LAST_DAY,
+        description="Day of the episode (day 1 is the first day; 0 and below come before it).",
+    )
+    label: Text | None = None
     regimen: Regimen | None = None
-    recorded_med_mg: float | None = Field(default=None, ge=0)
-    source: str | None = Field(default=None, description="Where a recorded figure comes from.")
+    recorded_med_mg: OptionalNumber = Field(
+        default=None, ge=0, description="MED recorded elsewhere (mg/day oral morphine equivalent)."
+    )
+    source: Text | None = Field(default=None, description="Where a recorded figure comes from.")
 
     @model_validator(mode="after")
     def _one_kind(self) -> TimelinePoint:
@@ -288,5 +373,37 @@ class Episode(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    label: str | None = None
+    label: Text | None = None
     points: tuple[TimelinePoint, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_point_a_day(self) -> Episode:
+        days = Counter(point.day for point in self.points)
+        twice = sorted(day for day, n in days.items() if n > 1)
+        if twice:
+            raise ValueError(
+                f"day {twice[0]:g} appears twice; give one point a day (or a fraction, e.g. 2.5)"
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    """An order read from the input but not counted in the MED, and why.
+
+    ``incomplete`` marks one whose status leaves open whether it is being given: the total is
+    then not a total, and is not given as one.
+    """
+
+    what: str
+    reason: str
+    incomplete: bool = False
+
+
+@dataclass(frozen=True)
+class RegimenReading:
+    """A regimen as read from a file, with the orders left out of it and what the reader noted."""
+
+    regimen: Regimen
+    not_counted: tuple[NotCounted, ...] = ()
+    warnings: tuple[str, ...] = ()

@@ -6,11 +6,14 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from ketamine_cds import DECISION_SUPPORT_NOTICE
 from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.protocols.check import CheckResult, check_dose, check_rate
 from ketamine_cds.domain.protocols.fields import Span, high_end, low_end
+from ketamine_cds.domain.protocols.figures import exact, num
 from ketamine_cds.domain.protocols.limits import LimitTable
 from ketamine_cds.domain.protocols.plan_output import (
     BandOut,
     CeilingOut,
+    CheckOut,
     HardLimitOut,
     PatientOut,
     PhaseOut,
@@ -28,7 +31,6 @@ from ketamine_cds.domain.protocols.resolve import (
 )
 from ketamine_cds.domain.protocols.schema import (
     EligibilityGroup,
-    Phase,
     Protocol,
     Rule,
     Titration,
@@ -59,14 +61,19 @@ def pump_rate(ml_per_h: float, *, ceiling: bool = False) -> float:
     return float(Decimal(repr(ml_per_h)).quantize(PUMP_STEP, rounding=mode))
 
 
-def exact(value: float) -> float:
-    """A figure as shown: float noise from unit arithmetic removed (12 significant digits)."""
-    return float(f"{value:.12g}")
-
-
-def num(value: float) -> str:
-    """A figure in running text: exact, without float noise or a trailing '.0'."""
-    return f"{value:.12g}"
+def check_out(result: CheckResult) -> CheckOut:
+    """A dose check's verdict as it travels with the figure it judged."""
+    limit = result.limit
+    return CheckOut(
+        verdict=result.verdict,
+        checked=result.checked,
+        kind=result.kind,
+        route=result.route.value,
+        limit_id=None if limit is None else limit.id,
+        limit_kind=None if limit is None else limit.kind,
+        limit_value=None if limit is None else limit.value,
+        reasons=list(result.reasons),
+    )
 
 
 def rule_out(rule: Rule) -> RuleOut:
@@ -139,11 +146,15 @@ def _titration(
 
 
 def _phase_out(
-    resolved: ResolvedPhase, concentration: Concentration, limits: LimitTable
+    resolved: ResolvedPhase,
+    concentration: Concentration,
+    limits: LimitTable,
+    verdict: CheckResult | None,
 ) -> PhaseOut:
     phase, weight, ceiling = resolved.phase, resolved.weight, resolved.ceiling
-    _, hard_rate = limits.hard_rate()
-    _, hard_dose = limits.hard_dose()
+    _, hard_rate = limits.hard_rate(phase.route)
+    _, hard_dose = limits.hard_dose(phase.route)
+    _, hard_daily = limits.hard_daily()
     rate = resolved.rate
     ml = None if rate is None else rate.volume_rate(concentration).ml_per_h
     over, _ = _hours(resolved.over)
@@ -201,6 +212,8 @@ def _phase_out(
         ),
         hard_limit_rate_mg_per_h=exact(hard_rate.for_weight(weight).mg_per_h),
         hard_limit_dose_mg=exact(hard_dose.for_weight(weight).mg),
+        hard_limit_daily_mg=exact(hard_daily.for_weight(weight).mg_per_day),
+        check=None if verdict is None else check_out(verdict),
         titration=_titration(phase.titration, weight),
         dose_band=_band(_classified(resolved), limits),
         ceiling_dose_band=_band(
@@ -271,27 +284,54 @@ def _prn_out(protocol: Protocol) -> list[PrnOut]:
     return found
 
 
+def check_phase(
+    protocol: Protocol, item: ResolvedPhase, limits: LimitTable
+) -> CheckResult | None:
+    """The phase's own starting figure through the one dose check (None: no figure given)."""
+    phase, weight = item.phase, item.weight
+    if phase.kind == "continuous":
+        if item.rate is None:
+            return None
+        return check_rate(protocol, weight, item.rate, limits, phase_id=phase.id, route=phase.route)
+    if item.dose is None:
+        if item.rate is None:
+            return None
+        return check_rate(protocol, weight, item.rate, limits, phase_id=phase.id, route=phase.route)
+    over = item.over if phase.kind in {"timed_infusion", "bolus"} else None
+    return check_dose(
+        protocol, weight, item.dose, limits, over=over, phase_id=phase.id, route=phase.route
+    )
+
+
+def _refuse(item: ResolvedPhase, verdict: CheckResult) -> None:
+    """A start the dose check refuses (hard) or that breaks the phase's own ceiling (soft)."""
+    phase = item.phase
+    if verdict.hard:
+        limit = verdict.limit
+        assert limit is not None  # noqa: S101 - a hard verdict names its limit
+        raise UserInputError(
+            f"phase '{phase.id}' would start at {verdict.checked}, at or above the hard limit of "
+            f"{limit.value} for {item.weight} ({limit.id})"
+        )
+    if not verdict.within:
+        limit = verdict.limit
+        shown = f" of {limit.value} ({limit.id})" if limit is not None else ""
+        raise UserInputError(
+            f"for {item.weight}, phase '{phase.id}' would start at {verdict.checked}, above its "
+            f"own ceiling{shown}; the protocol does not fit this weight as written and a "
+            "physician must choose the dose"
+        )
+
+
 def _warnings(resolved: list[ResolvedPhase], limits: LimitTable) -> list[str]:
-    """Say where a source's ceiling reaches a hard limit, or a start dose would."""
+    """Say where a source's ceiling reaches a hard limit, or a phase's route changes exposure."""
     warnings: list[str] = []
-    hard_rule, hard_rate = limits.hard_rate()
-    dose_rule, hard_dose = limits.hard_dose()
     for item in resolved:
-        weight = item.weight
+        phase, weight = item.phase, item.weight
+        hard_rule, hard_rate = limits.hard_rate(phase.route)
+        dose_rule, hard_dose = limits.hard_dose(phase.route)
         rate_limit = hard_rate.for_weight(weight)
         dose_limit = hard_dose.for_weight(weight)
-        phase = item.phase
-        if item.phase.kind != "bolus" and item.rate is not None and item.rate >= rate_limit:
-            raise UserInputError(
-                f"phase '{phase.id}' would start at {num(item.rate.mg_per_h)} mg/h, at or above "
-                f"the hard limit of {num(rate_limit.mg_per_h)} mg/h for {weight} ({hard_rule.id})"
-            )
-        if item.phase.kind == "bolus" and item.dose is not None and item.dose >= dose_limit:
-            raise UserInputError(
-                f"phase '{phase.id}' would give {num(item.dose.mg)} mg at once, at or above the "
-                f"hard limit of {num(dose_limit.mg)} mg for {weight} ({dose_rule.id})"
-            )
-        _refuse_start_above_ceiling(item)
         ceiling = item.ceiling.rate
         if ceiling is not None and ceiling >= rate_limit and phase.kind != "bolus":
             warnings.append(
@@ -329,33 +369,6 @@ def _warnings(resolved: list[ResolvedPhase], limits: LimitTable) -> list[str]:
     return warnings
 
 
-def _refuse_start_above_ceiling(item: ResolvedPhase) -> None:
-    """A protocol whose own start dose breaks its own ceiling does not fit this patient."""
-    ceiling, phase = item.ceiling, item.phase
-    rate_over = (
-        phase.kind == "continuous"
-        and item.rate is not None
-        and ceiling.rate is not None
-        and item.rate > ceiling.rate
-    )
-    dose_over = (
-        phase.kind in {"bolus", "divided_doses"}
-        and item.dose is not None
-        and ceiling.dose is not None
-        and item.dose > ceiling.dose
-    )
-    if rate_over or dose_over:
-        start = f"{num(item.rate.mg_per_h)} mg/h" if rate_over else f"{num(item.dose.mg)} mg"  # type: ignore[union-attr]
-        limit = (
-            f"{num(ceiling.rate.mg_per_h)} mg/h" if rate_over else f"{num(ceiling.dose.mg)} mg"  # type: ignore[union-attr]
-        )
-        raise UserInputError(
-            f"for {item.weight}, phase '{phase.id}' would start at {start}, above its own ceiling "
-            f"of {limit} ({ceiling.rule_id}); the protocol does not fit this weight as written "
-            "and a physician must choose the dose"
-        )
-
-
 def build_plan(
     protocol: Protocol,
     weight: BodyWeight,
@@ -371,11 +384,17 @@ def build_plan(
             "10, 50 or 100 mg/mL and diluted from those)"
         )
     resolved = [resolve_phase(phase, weight, limits) for phase in protocol.phases]
+    verdicts = [check_phase(protocol, item, limits) for item in resolved]
+    for item, verdict in zip(resolved, verdicts, strict=True):
+        if verdict is not None:
+            _refuse(item, verdict)
     warnings = _warnings(resolved, limits)
     hard = [
         HardLimitOut(
             id=limit.id,
             applies_to=limit.applies_to,
+            kind=limit.kind,
+            routes=[route.value for route in limit.routes],
             limit=str(limit.limit),
             limit_for_patient=str(_for_patient(limit.limit, weight)),
             text=limit.text,
@@ -405,7 +424,10 @@ def build_plan(
         concentration_mg_per_ml=exact(bag.magnitude("mg/mL")),
         concentration_note=f"{bag} ({note})",
         rounding=ROUNDING,
-        phases=[_phase_out(item, bag, limits) for item in resolved],
+        phases=[
+            _phase_out(item, bag, limits, verdict)
+            for item, verdict in zip(resolved, verdicts, strict=True)
+        ],
         monitoring=_rules(protocol.monitoring),  # type: ignore[arg-type]
         notify_if=_rules(protocol.notify_if),  # type: ignore[arg-type]
         stop_if=_rules(protocol.stop_if),  # type: ignore[arg-type]
@@ -438,14 +460,3 @@ def _transitions(protocol: Protocol) -> list[RuleOut]:
         found += [rule_out(conversion) for conversion in transition.conversions]
         found += [rule_out(drug) for drug in transition.start_drugs]
     return found
-
-
-def phase_by_id(protocol: Protocol, phase_id: str) -> Phase:
-    """The phase ``phase_id`` of ``protocol``, or one sentence naming the phases it has."""
-    try:
-        return protocol.phase(phase_id)
-    except KeyError:
-        known = ", ".join(phase.id for phase in protocol.phases)
-        raise UserInputError(
-            f"protocol '{protocol.id}' has no phase '{phase_id}'; its phases: {known}"
-        ) from None

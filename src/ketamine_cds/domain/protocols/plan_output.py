@@ -57,6 +57,19 @@ class TitrationOut(Out):
     unspecified: bool = False
 
 
+class CheckOut(Out):
+    """A figure's verdict from the one dose check, carried with the figure."""
+
+    verdict: str
+    checked: str
+    kind: str
+    route: str
+    limit_id: str | None = None
+    limit_kind: str | None = None
+    limit_value: str | None = None
+    reasons: list[str]
+
+
 class PhaseOut(Out):
     """One phase of the plan with its figures for this patient."""
 
@@ -88,7 +101,13 @@ class PhaseOut(Out):
     ceiling_dose_mg: float | None = None
     ceiling: CeilingOut
     hard_limit_rate_mg_per_h: float
-    hard_limit_dose_mg: float
+    hard_limit_dose_mg: float = Field(description="Single-dose hard limit for the phase's route.")
+    hard_limit_daily_mg: float | None = Field(
+        default=None, description="Everything in 24 hours, as intravenous equivalent."
+    )
+    check: CheckOut | None = Field(
+        default=None, description="The phase's starting figure through the one dose check."
+    )
     titration: TitrationOut | None
     dose_band: BandOut | None
     ceiling_dose_band: BandOut | None = None
@@ -119,6 +138,8 @@ class HardLimitOut(Out):
 
     id: str
     applies_to: str
+    kind: str | None = None
+    routes: list[str] = Field(default_factory=list)
     limit: str
     limit_for_patient: str
     text: str

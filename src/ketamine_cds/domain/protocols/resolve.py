@@ -6,7 +6,7 @@ rate (for anything infused) and its effective soft ceiling, with the rule each f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ketamine_cds.domain.protocols.fields import Span, high_end, low_end
@@ -119,6 +119,23 @@ def _ceiling(phase: Phase, weight: BodyWeight, limits: LimitTable) -> EffectiveC
             from_product_default=True,
             candidates=(),
         )
+    ceiling = _default_rate_ceiling(phase, weight, limits, reason)
+    if phase.kind == "divided_doses" and ceiling.dose is None:
+        # Doses with no count a day: each single dose is held to the default bolus ceiling.
+        bolus = limits.default_soft_bolus
+        return replace(
+            ceiling,
+            text=f"{ceiling.text} {bolus.text}",
+            sources=(*ceiling.sources, *bolus.sources),
+            dose=amount_range(bolus.limit, weight)[1],
+        )
+    return ceiling
+
+
+def _default_rate_ceiling(
+    phase: Phase, weight: BodyWeight, limits: LimitTable, reason: Unspecified | None
+) -> EffectiveCeiling:
+    """The product-wide rate ceiling, and for divided doses the single dose it allows."""
     default = limits.default_soft_ceiling
     text = default.text if reason is None else f"{reason.text} {default.text}"
     rate = rate_range(default.limit, weight)[1]

@@ -21,6 +21,7 @@ from ketamine_cds.domain.protocols.fields import (
     MassText,
     RateText,
 )
+from ketamine_cds.domain.references import cite
 from ketamine_cds.domain.vocabulary import Observed, Route, Symptom, Vital
 
 SCHEMA_VERSION = 1
@@ -53,12 +54,17 @@ class Source(Model):
     )
 
     def __str__(self) -> str:
-        """``seed 001, Ketamine Protocol Details``."""
-        return f"{self.document}, {self.section}"
+        """The bibliographic reference and section, the internal key kept in brackets."""
+        return f"{cite(self.document)}, {self.section}"
 
     def as_dict(self) -> dict[str, str | None]:
-        """The source as plain JSON values."""
-        return {"document": self.document, "section": self.section, "quote": self.quote}
+        """The source as plain JSON values, with the reference a reader can follow."""
+        return {
+            "document": self.document,
+            "citation": cite(self.document),
+            "section": self.section,
+            "quote": self.quote,
+        }
 
 
 class Rule(Model):
@@ -320,12 +326,26 @@ class Prn(Rule):
     dose: MassText
     route: Route | None = Field(default=None, description="Omitted where the source states none.")
     routes_allowed: list[Route] | None = None
-    interval: FixedDurationText | None = None
-    max_doses: int | None = Field(default=None, ge=1)
+    interval: FixedDurationText | None = Field(
+        default=None, description="Least time between doses; omitted where the source gives none."
+    )
+    max_doses: int | None = Field(
+        default=None, ge=1, description="Most doses over the whole episode, where the source says."
+    )
+    max_per_day: int | None = Field(
+        default=None,
+        ge=1,
+        le=24,
+        description="Most doses in any 24 hours (a first dose at the start counts).",
+    )
     at_start: bool = Field(default=False, description="A first dose at the start of the infusion.")
     for_symptoms: list[Symptom] = Field(min_length=1)
     alternative_to: str | None = Field(
-        default=None, description="The id of the PRN order this one may replace."
+        default=None,
+        description="The id of the PRN order this one replaces: one or the other, never both.",
+    )
+    caution: Rule | None = Field(
+        default=None, description="A warning the source gives about this drug, shown with it."
     )
 
 
@@ -344,6 +364,16 @@ class Taper(Rule):
     on_pain_return: str | None = Field(
         default=None, description="What the source says to do when the taper brings pain back."
     )
+    failed_reduction: FailedReduction | None = Field(
+        default=None,
+        description="A reduction the source shows to have failed; a step as large is flagged.",
+    )
+
+
+class FailedReduction(Rule):
+    """A taper step the source reports failing: a single cut of this size or more."""
+
+    percent: float = Field(gt=0, lt=100, description="The cut, % of the rate running, that failed.")
 
 
 class Conversion(Rule):

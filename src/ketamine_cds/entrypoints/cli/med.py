@@ -8,8 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from ketamine_cds.domain.opioids.calculator import MedResult
+from ketamine_cds.domain.opioids.output import med_out, timeline_out
 from ketamine_cds.domain.opioids.plan import Conversion, ReductionSchedule, Timeline
-from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
+from ketamine_cds.entrypoints.cli.common import (
+    EXIT_SOFT_OR_INCOMPLETE,
+    emit_json,
+    notice,
+    user_errors,
+)
 from ketamine_cds.service import opioids
 
 FileArg = Annotated[Path, typer.Argument(help="Regimen file: YAML/JSON, or FHIR R4 JSON.")]
@@ -25,34 +31,8 @@ def _num(value: float) -> str:
 
 
 def med_payload(result: MedResult) -> dict[str, Any]:
-    """The JSON form of a MED result."""
-    return {
-        "table": {
-            "id": result.table_id,
-            "version": result.table_version,
-            "title": result.table_title,
-        },
-        "items": [
-            {
-                "name": item.label,
-                "drug": item.drug,
-                "route": item.route,
-                "daily_dose": item.daily_dose,
-                "daily_dose_unit": item.daily_dose_unit,
-                "daily_dose_range": list(item.daily_dose_range),
-                "factor": item.factor,
-                "med_mg": item.med_mg,
-                "source": item.source,
-            }
-            for item in result.items
-        ],
-        "total_med_mg": result.total_med_mg,
-        "complete": result.complete,
-        "regimen_range_med_mg": list(result.regimen_range_med_mg),
-        "range_med_mg": list(result.range_med_mg) if result.range_med_mg else None,
-        "totals_by_table": [{"table": t, "total_med_mg": v} for t, v in result.totals_by_table],
-        "warnings": list(result.warnings),
-    }
+    """The JSON form of a MED result (``schemas/med.schema.json``)."""
+    return med_out(result).model_dump(mode="json")
 
 
 def med_text(result: MedResult) -> list[str]:
@@ -65,18 +45,25 @@ def med_text(result: MedResult) -> list[str]:
         dose = _num(high) if low == high else f"{_num(low)}-{_num(high)}"
         if item.med_mg is None:
             lines.append(
-                f"  {item.label}: {dose} {item.daily_dose_unit}, not covered by this table"
+                f"  {item.label}: {dose} {item.daily_dose_unit}, left out: not covered by this "
+                "table"
             )
         else:
             lines.append(
                 f"  {item.label}: {dose} {item.daily_dose_unit} x {item.factor:g} = "
                 f"{_num(item.med_mg)} mg/day  [{item.source}]"
             )
-    suffix = "" if result.complete else " (incomplete: some items are not covered)"
-    lines.append(f"Total MED: {_num(result.total_med_mg)} mg/day{suffix}")
-    low, high = result.regimen_range_med_mg
-    if low != high:
-        lines.append(f"Within the orders as written: {_num(low)}-{_num(high)} mg/day")
+    if result.total_med_mg is None:
+        lines.append(
+            f"Total MED: not given, incomplete; the covered part is "
+            f"{_num(result.covered_med_mg)} mg/day"
+        )
+    else:
+        lines.append(f"Total MED: {_num(result.total_med_mg)} mg/day")
+    if result.regimen_range_med_mg is not None:
+        low, high = result.regimen_range_med_mg
+        if low != high:
+            lines.append(f"Within the orders as written: {_num(low)}-{_num(high)} mg/day")
     if result.range_med_mg is not None:
         shown = ", ".join(f"{t} {_num(v)}" for t, v in result.totals_by_table)
         lines.append(
@@ -85,6 +72,12 @@ def med_text(result: MedResult) -> list[str]:
         )
     lines.extend(f"! {warning}" for warning in result.warnings)
     return lines
+
+
+def _exit_if_incomplete(complete: bool) -> None:
+    """An incomplete total is shown, then the command exits 3."""
+    if not complete:
+        raise typer.Exit(EXIT_SOFT_OR_INCOMPLETE)
 
 
 def conversion_payload(conversion: Conversion) -> dict[str, Any]:
@@ -125,24 +118,8 @@ def schedule_payload(schedule: ReductionSchedule) -> dict[str, Any]:
 
 
 def timeline_payload(line: Timeline) -> dict[str, Any]:
-    """The JSON form of a MED timeline."""
-    return {
-        "points": [
-            {
-                "day": e.day,
-                "label": e.label,
-                "med_mg": e.med_mg,
-                "computed": e.computed,
-                "complete": e.complete,
-                "source": e.source,
-            }
-            for e in line.entries
-        ],
-        "peak": {"day": line.peak.day, "med_mg": line.peak.med_mg},
-        "last": {"day": line.last.day, "med_mg": line.last.med_mg},
-        "change_from_peak_percent": line.change_from_peak_percent,
-        "change_from_first_percent": line.change_from_first_percent,
-    }
+    """The JSON form of a MED timeline (``schemas/med.schema.json``, ``TimelineOut``)."""
+    return timeline_out(line).model_dump(mode="json")
 
 
 plan_app = typer.Typer(
@@ -243,21 +220,28 @@ def timeline_command(
     line = opioids.timeline_file(file, table)
     if as_json:
         emit_json(timeline_payload(line))
+        _exit_if_incomplete(line.complete)
         return
     lines = ["MED over the episode (mg/day oral morphine equivalent)"]
     for e in line.entries:
         how = "computed" if e.computed else "recorded"
-        partial = "" if e.complete else ", incomplete"
-        text = f"  day {e.day:g}: {_num(e.med_mg)} ({how}{partial}; {e.source}) {e.label or ''}"
+        figure = _num(e.med_mg) if e.med_mg is not None else "not given"
+        partial = "" if e.complete else f", incomplete: covered part {_num(e.covered or 0.0)}"
+        text = f"  day {e.day:g}: {figure} ({how}{partial}; {e.source}) {e.label or ''}"
         lines.append(text.rstrip())
-    lines += [
-        (
-            f"Peak {_num(line.peak.med_mg)} on day {line.peak.day:g}; "
-            f"last {_num(line.last.med_mg)}: {_num(line.change_from_peak_percent)} % from the peak"
-        ),
-        notice(),
-    ]
+    if line.peak is None:
+        lines.append("No peak: no point is complete")
+    else:
+        change = line.change_from_peak_percent
+        last = _num(line.last.med_mg) if line.last.med_mg is not None else "not given"
+        since = f": {_num(change)} % from the peak" if change is not None else ""
+        lines.append(
+            f"Peak {_num(line.peak.med_mg or 0.0)} on day {line.peak.day:g}; last {last}{since}"
+        )
+    lines += [f"! {w}" for w in line.warnings]
+    lines.append(notice())
     typer.echo("\n".join(lines))
+    _exit_if_incomplete(line.complete)
 
 
 def register(app: typer.Typer) -> None:
@@ -272,8 +256,9 @@ def register(app: typer.Typer) -> None:
         result = opioids.med_of_file(file, table)
         if as_json:
             emit_json(med_payload(result))
-            return
-        typer.echo("\n".join([*med_text(result), notice()]))
+        else:
+            typer.echo("\n".join([*med_text(result), notice()]))
+        _exit_if_incomplete(result.complete)
 
     del med_command
     app.add_typer(plan_app, name="opioid-plan")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ketamine_cds.domain.protocols.check import CheckResult
-from ketamine_cds.domain.protocols.plan import num
+from ketamine_cds.domain.protocols.figures import num
 from ketamine_cds.domain.protocols.plan_output import PhaseOut, PlanOut, RuleOut
 from ketamine_cds.domain.protocols.schema import Protocol
 
