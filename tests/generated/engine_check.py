@@ -58,6 +58,7 @@ class Outcome:
     protocol_id: str
     checked: int = 0
     problems: list[Problem] = field(default_factory=list)
+    actions: Counter[str] = field(default_factory=Counter)
 
     def counts(self) -> Counter[str]:
         """Answers breaking each invariant (an answer counts once per invariant)."""
@@ -105,12 +106,16 @@ def ask(episode: Episode, at: datetime) -> tuple[Recommendation | None, Problem 
         return None, Problem("internal_error", at, f"{type(error).__name__}: {error}", where)
 
 
-def check_moment(episode: Episode, protocol: Protocol, at: datetime) -> list[Problem]:
-    """Everything wrong with the answer at ``at``."""
+def check_moment(
+    episode: Episode, protocol: Protocol, at: datetime, actions: Counter[str] | None = None
+) -> list[Problem]:
+    """Everything wrong with the answer at ``at`` (its action counted in ``actions``)."""
     answer, problem = ask(episode, at)
     if problem is not None:
         return [problem]
     assert answer is not None
+    if actions is not None:
+        actions[answer.action] += 1
     return [
         Problem(f.invariant, at, f.text, readings=f.readings)
         for f in judge(episode, protocol, at, answer)
@@ -136,7 +141,7 @@ def check_case(case: Case) -> Outcome:
     outcome = Outcome(case.protocol_id)
     for at in case.moments:
         outcome.checked += 1
-        outcome.problems += check_moment(episode, protocol, at)
+        outcome.problems += check_moment(episode, protocol, at, outcome.actions)
     for at in case.twice:
         outcome.problems += check_twice(episode, at)
     return outcome

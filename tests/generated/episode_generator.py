@@ -48,6 +48,7 @@ EVENT_KINDS = (
     "physician_override",
     "physician_decision",
     "phase_change",
+    "entered_in_error",
 )
 ZONES = (0, 0, 0, 60, -300, 330, 600, -480, 345, -210)  # minutes east of UTC
 _VITAL_BOUNDS = {  # inside the episode model's bounds
@@ -338,6 +339,20 @@ def vital_value(chance: Chance, vital: Vital, near: list[float]) -> float:
     return round(value, 1) if chance.chance(0.2) else float(round(value))
 
 
+def symptoms(chance: Chance) -> dict[str, Any]:
+    """Some symptoms of the vocabulary (all of it, now and then), some severe or troublesome;
+    'other' with the words that say what it is."""
+    found = chance.subset(list(Symptom), chance.choice([1, 2, 3, len(Symptom)]))
+    data: dict[str, Any] = {"symptoms": [s.value for s in found]}
+    if "other" in data["symptoms"]:
+        data["other_symptom"] = chance.choice(["tingling lips", "metallic taste", "tinnitus"])
+    if chance.chance(0.3):
+        data["severe"] = [s.value for s in chance.subset(found, len(found))]
+    if chance.chance(0.4):
+        data["troublesome"] = True
+    return data
+
+
 def observation(chance: Chance, course: _Course, near: dict[Vital, list[float]]) -> dict[str, Any]:
     """Pain, vital signs, sedation and symptoms; never empty."""
     data: dict[str, Any] = {"type": "observation"}
@@ -352,12 +367,7 @@ def observation(chance: Chance, course: _Course, near: dict[Vital, list[float]])
     if chance.chance(0.12):
         data["sedation"] = chance.integer(0, 10)
     if chance.chance(0.6 if course.paused else (0.12 if course.orderly else 0.3)):
-        symptoms = chance.subset(list(Symptom), chance.choice([1, 2, 3, len(Symptom)]))
-        data["symptoms"] = [s.value for s in symptoms]
-        if chance.chance(0.3):
-            data["severe"] = [s.value for s in chance.subset(symptoms, len(symptoms))]
-        if chance.chance(0.4):
-            data["troublesome"] = True
+        data.update(symptoms(chance))
     if len(data) == 1:
         data["heart_rate"] = vital_value(chance, Vital.HEART_RATE, near[Vital.HEART_RATE])
     return data
@@ -493,7 +503,13 @@ def _opioid_use(chance: Chance, course: _Course) -> dict[str, Any]:
 
 def _physician_override(chance: Chance, course: _Course) -> dict[str, Any]:
     data: dict[str, Any] = {"physician": "Dr Patel", "reason": "pain uncontrolled, reviewed"}
-    if chance.chance(0.6):
+    if course.phase.kind in {"bolus", "divided_doses"} and chance.chance(0.6):
+        base = phase_dose(course.phase, course.kg) or 0.35
+        limit = chance.choice(
+            [base * 1.5, base * 3, SINGLE_DOSE_MG_PER_KG[course.phase.route] * 1.5]
+        )
+        data["up_to"] = dose_text(chance, _clamp(limit, MIN_DOSE, MAX_DOSE), course.kg)
+    elif chance.chance(0.6):
         base = phase_ceiling(course.phase, course.kg, rate=True) or 0.5
         limit = chance.choice([base * 1.2, base * 2, HARD_RATE_MG_PER_KG_H * 1.5, 0.99])
         data["up_to"] = rate_text(chance, _clamp(limit, MIN_RATE, MAX_RATE), course.kg)
@@ -555,7 +571,7 @@ def next_kind(chance: Chance, course: _Course) -> str:
         "physician_decision": 1,
         "phase_change": 2,
     }
-    return chance.weighted([(kind, weights[kind]) for kind in EVENT_KINDS])
+    return chance.weighted(list(weights.items()))
 
 
 def gap(chance: Chance, course: _Course, kind: str) -> timedelta:
@@ -599,6 +615,7 @@ def episode_data(chance: Chance, protocol: Protocol) -> dict[str, Any]:
     course = _Course(protocol, kg_of(weight), phase, started, zone)
     course.no_pain = chance.chance(0.08)
     course.orderly = chance.chance(0.5)
+    identified = chance.chance(0.3)
     near = thresholds(protocol, base)
     events: list[dict[str, Any]] = []
     count = chance.weighted(
@@ -611,16 +628,48 @@ def episode_data(chance: Chance, protocol: Protocol) -> dict[str, Any]:
             )
         else:
             kind = next_kind(chance, course)
+        target = correction_target(chance, events) if identified else None
+        if target is not None:
+            kind = chance.weighted([(target["type"], 3), ("entered_in_error", 2)])
         step = timedelta(0) if position == 0 and chance.chance(0.3) else gap(chance, course, kind)
         course.at += max(step, timedelta(seconds=30 if events else 0))
-        item = event(chance, course, kind, near)
+        if kind == "entered_in_error":
+            item = {"type": kind, "by": "RN Lee", "reason": "recorded for the wrong patient"}
+        else:
+            item = event(chance, course, kind, near)
         course.last_kind = kind
         zone = course.zone
         if chance.chance(0.1):
             zone = timezone(timedelta(minutes=chance.choice(ZONES)))
-        events.append({"type": kind, "at": course.at.astimezone(zone).isoformat(), **item})
+        when = course.at.astimezone(zone)
+        events.append({"type": item.pop("type"), "at": when.isoformat(), **item})
+        if identified:
+            events[-1].update(record_identity(chance, position, when, target))
     data["events"] = events
     return data
+
+
+def correction_target(chance: Chance, earlier: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Now and then an earlier event (not yet corrected) that the next one corrects."""
+    if not earlier or not chance.chance(0.1):
+        return None
+    corrected = {e.get("corrects") for e in earlier}
+    open_ = [e for e in earlier if e["id"] not in corrected and e["type"] != "entered_in_error"]
+    return chance.choice(open_) if open_ else None
+
+
+def record_identity(
+    chance: Chance, position: int, when: datetime, target: dict[str, Any] | None
+) -> dict[str, Any]:
+    """An event's identity in the record: an id, sometimes written down late, and the event it
+    corrects (by one of the same kind, or an entry withdrawing it in error)."""
+    found: dict[str, Any] = {"id": f"ev-{position + 1}"}
+    if chance.chance(0.15):
+        late = timedelta(minutes=chance.integer(1, 720))
+        found.update(recorded_at=(when + late).isoformat(), recorded_by="RN Chen", role="nurse")
+    if target is not None:
+        found["corrects"] = target["id"]
+    return found
 
 
 def moments(chance: Chance, data: dict[str, Any]) -> tuple[datetime, ...]:

@@ -28,7 +28,9 @@ from typing import Literal
 
 from ketamine_cds.domain.bedside import Recommendation
 from ketamine_cds.domain.episode import (
+    AnyEvent,
     DoseGiven,
+    EnteredInError,
     Episode,
     Observation,
     Pause,
@@ -227,7 +229,8 @@ class Facts:
     answers: list[datetime] = field(default_factory=list)
     pauses: list[datetime] = field(default_factory=list)
     covered: list[float] = field(default_factory=list)
-    overrides: int = 0
+    covered_doses: list[float] = field(default_factory=list)
+    open_overrides: int = 0
 
     @property
     def running_rate(self) -> float:
@@ -270,15 +273,25 @@ def _high(value: object) -> object:
     return getattr(value, "high", value)
 
 
+def counted(episode: Episode, at: datetime) -> list[AnyEvent]:
+    """The events that count at ``at`` (the episode model's rules): those that happened by then,
+    less any an event by then corrects (the correction is read instead) or withdraws in error."""
+    happened = [event for event in episode.events if event.at <= at]
+    replaced = {event.corrects for event in happened if event.corrects is not None}
+    return [
+        event
+        for event in happened
+        if not isinstance(event, EnteredInError) and (event.id is None or event.id not in replaced)
+    ]
+
+
 def replay_facts(episode: Episode, protocol: Protocol, at: datetime) -> Facts:
     """The oracle's own reading of the events at or before ``at``."""
     phases = {phase.id: phase for phase in protocol.phases}
     kg = episode.patient.body_weight.kg
     facts = Facts(episode, protocol, at, kg, phases[episode.phase or protocol.phases[0].id])
     flowing_since, flowing = episode.started_at, 0.0
-    for event in episode.events:
-        if event.at > at:
-            break
+    for event in counted(episode, at):
         _apply(facts, event, phases)
         if facts.running_rate != flowing:
             if flowing > 0:
@@ -318,10 +331,15 @@ def _apply(facts: Facts, event: object, phases: dict[str, Phase]) -> None:  # no
         facts.first_given_at = facts.first_given_at or event.at
     elif isinstance(event, PhysicianOverride):
         facts.answers.append(event.at)
-        facts.overrides += 1
-        covered = mg_per_h(event.up_to, kg) if event.up_to is not None else facts.set_rate
-        if covered is not None:
-            facts.covered.append(covered)
+        limit = event.up_to
+        if isinstance(limit, Mass | PerKgMass):
+            facts.covered_doses.append(mg_of(limit, kg))
+        elif limit is not None:
+            facts.covered.append(mg_per_h(limit, kg))
+        else:
+            facts.open_overrides += 1
+            if facts.set_rate is not None:
+                facts.covered.append(facts.set_rate)
     elif isinstance(event, PhysicianDecision):
         facts.answers.append(event.at)
     elif isinstance(event, PhaseChange):
@@ -665,7 +683,10 @@ def nothing_above_soft_ceiling_unflagged(rec: Recommendation, facts: Facts) -> l
             found.append(Finding("above_soft_ceiling_unflagged", f"{rec.action}: {text}", tags))
     if rec.dose_mg is not None and phase.kind in {"bolus", "divided_doses"}:
         ceiling = dose_ceiling_mg(phase, facts.kg)
-        if _above(rec.dose_mg, ceiling) and not facts.overrides and "hard_limit" not in kinds:
+        covered = any(_at_least(limit, rec.dose_mg) for limit in facts.covered_doses)
+        if facts.open_overrides:
+            covered = True  # an override naming no figure: read as covering (the lenient reading)
+        if _above(rec.dose_mg, ceiling) and not covered and "hard_limit" not in kinds:
             text = f"{rec.action}: dose {_fmt(rec.dose_mg)} mg above the ceiling {_fmt(ceiling)} mg"
             found.append(Finding("above_soft_ceiling_unflagged", text, ("dose-ceiling",)))
     return found

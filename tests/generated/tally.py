@@ -37,6 +37,7 @@ class Tally:
     stricter: Counter[str] = field(default_factory=Counter)
     crashes: Counter[str] = field(default_factory=Counter)
     refusals: Counter[str] = field(default_factory=Counter)
+    actions: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[tuple[int, dict[str, Any], Problem]]] = field(default_factory=dict)
 
     def add(self, case: Case, outcome: Outcome) -> None:
@@ -47,6 +48,7 @@ class Tally:
         for invariant, count in outcome.counts().items():
             self.broken[protocol, invariant] += count
         self.stricter.update(outcome.stricter_only())
+        self.actions.update(outcome.actions)
         seen: set[str] = set()
         for problem in outcome.problems:
             if problem.invariant == "internal_error":
@@ -80,6 +82,7 @@ class Tally:
         self.stricter.update(other.stricter)
         self.crashes.update(other.crashes)
         self.refusals.update(other.refusals)
+        self.actions.update(other.actions)
         for key, items in other.examples.items():
             for _, data, problem in items:
                 self._example(key, data, problem)
@@ -99,6 +102,8 @@ class Tally:
                 f"episodes: {sum(self.episodes.values())} over {len(self.episodes)} protocols; "
                 f"recommendations checked: {sum(self.checked.values())}"
             ),
+            "answers by action: "
+            + ", ".join(f"{action} {n}" for action, n in self.actions.most_common()),
             "",
             "answers breaking each invariant (of which only under a stricter reading):",
         ]

@@ -8,7 +8,7 @@ from functools import cache
 from itertools import pairwise
 
 from engine_check import protocols
-from episode_generator import Case, cases, seeded_case
+from episode_generator import EVENT_KINDS, Case, cases, seeded_case
 from hypothesis import HealthCheck, given, settings
 from oracle import HARD_RATE_MG_PER_KG_H, mg_of, mg_per_h
 
@@ -22,6 +22,7 @@ from ketamine_cds.domain.episode import (
     RateChange,
     Resume,
 )
+from ketamine_cds.domain.units import Mass, PerKgRate, Rate
 from ketamine_cds.domain.vocabulary import Route, Symptom
 
 SAMPLE = 1000
@@ -89,22 +90,11 @@ def test_times_strictly_increase_and_carry_their_zone() -> None:
 
 
 def test_every_kind_of_event_in_every_kind_of_phase() -> None:
-    """Each of the eleven event kinds occurs in continuous, timed, bolus and divided phases."""
+    """Each of the twelve event kinds occurs in continuous, timed, bolus and divided phases."""
     seen = {(kind, event.type) for case, e in sample() for kind, _, event in _phase_kinds(case, e)}
     kinds = {"continuous", "timed_infusion", "bolus", "divided_doses"}
-    types = {
-        "observation",
-        "rate_change",
-        "pause",
-        "resume",
-        "stop",
-        "dose_given",
-        "prn_given",
-        "opioid_use",
-        "physician_override",
-        "physician_decision",
-        "phase_change",
-    }
+    types = set(EVENT_KINDS)
+    assert len(types) == 12
     missing = {(k, t) for k in kinds for t in types} - seen
     assert not missing
 
@@ -151,7 +141,7 @@ def test_readings_during_pauses_and_resumes_with_and_without_rates() -> None:
                 resumes_with += event.rate is not None
                 resumes_without += event.rate is None
                 resume_above += event.rate is not None and mg_per_h(event.rate, kg) >= hard
-            if isinstance(event, PhysicianOverride) and event.up_to is not None:
+            if isinstance(event, PhysicianOverride) and isinstance(event.up_to, Rate | PerKgRate):
                 override_above += mg_per_h(event.up_to, kg) >= hard
     assert min(during_pause, resumes_with, resumes_without, resume_above, override_above) > 5
 
@@ -212,3 +202,22 @@ def test_vital_signs_beyond_every_threshold_the_protocols_name() -> None:
                             beyond.add((protocol.id, criterion.id))
     assert wanted
     assert wanted <= beyond
+
+
+def test_corrections_entries_in_error_late_entries_and_dose_overrides() -> None:
+    """Some events correct an earlier one of their kind or withdraw one in error, some are
+    written down late; overrides name a rate or a single dose; 'other' symptoms are described."""
+    corrections = withdrawn = late = dose_overrides = others = 0
+    for _, episode in sample():
+        kinds = {event.id: event.type for event in episode.events if event.id is not None}
+        for event in episode.events:
+            if event.corrects is not None and event.type != "entered_in_error":
+                assert kinds[event.corrects] == event.type
+                corrections += 1
+            withdrawn += event.type == "entered_in_error"
+            late += event.recorded_at is not None
+            if isinstance(event, PhysicianOverride):
+                dose_overrides += isinstance(event.up_to, Mass)
+            if isinstance(event, Observation) and event.other_symptom is not None:
+                others += 1
+    assert min(corrections, withdrawn, late, dose_overrides, others) > 10

@@ -288,3 +288,41 @@ def test_judge_runs_every_invariant_on_one_answer() -> None:
         "raise_on_stale_reading",
         "above_soft_ceiling_unflagged",
     }
+
+
+def test_corrections_and_entries_in_error_are_read_as_the_record_says() -> None:
+    """A dose withdrawn as entered in error no longer counts; a corrected rate is read as the
+    correction from the correction's time; neither counts before it is made."""
+    withdrawn = build(
+        [
+            ev("dose_given", 1, dose="90 mg", route="iv", by="RN", id="d1"),
+            ev("entered_in_error", 2, by="RN", reason="wrong patient", corrects="d1"),
+        ]
+    )
+    assert [kind for _, kind, _ in hard_limits_reached(facts(withdrawn, 1.5))] == ["dose"]
+    assert hard_limits_reached(facts(withdrawn, 2.5)) == []
+    corrected = build(
+        [
+            ev("rate_change", 0, rate="80 mg/h", by="RN", id="r1"),
+            ev("rate_change", 1, rate="8 mg/h", by="RN", corrects="r1"),
+        ]
+    )
+    assert facts(corrected, 0.5).running_rate == pytest.approx(80)
+    assert facts(corrected, 2).running_rate == pytest.approx(8)
+
+
+def test_an_override_up_to_a_dose_covers_doses_up_to_it() -> None:
+    """Seed 000's Marshfield SC doses (no stated ceiling: 0.5 mg/kg at 60 kg, 30 mg): 45 mg
+    needs an override up to at least 45 mg or a soft-limit alert."""
+    base = [ev("phase_change", 0, to_phase="subcutaneous-tid", by="Dr")]
+    plain = build(base, protocol="marshfield-inpatient", weight="60 kg")
+    covered = build(
+        [*base, ev("physician_override", 1, physician="Dr", reason="reviewed", up_to="50 mg")],
+        protocol="marshfield-inpatient",
+        weight="60 kg",
+    )
+    step = answer(2, "increase", dose=45, phase="subcutaneous-tid")
+    assert invariants(nothing_above_soft_ceiling_unflagged(step, facts(plain, 2))) == {
+        "above_soft_ceiling_unflagged"
+    }
+    assert nothing_above_soft_ceiling_unflagged(step, facts(covered, 2)) == []
