@@ -24,7 +24,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from ketamine_cds.domain.bedside import Recommendation
 from ketamine_cds.domain.episode import (
@@ -147,17 +147,7 @@ Invariant = Literal[
     "above_soft_ceiling_unflagged",
     "not_deterministic",
 ]
-INVARIANTS: tuple[Invariant, ...] = (
-    "internal_error",
-    "refused_valid_episode",
-    "rate_at_hard_limit",
-    "dose_at_hard_limit",
-    "hard_limit_without_alert",
-    "raise_while_criterion_holds",
-    "raise_on_stale_reading",
-    "above_soft_ceiling_unflagged",
-    "not_deterministic",
-)
+INVARIANTS: tuple[Invariant, ...] = get_args(Invariant)
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "gt": operator.gt,
