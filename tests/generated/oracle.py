@@ -100,8 +100,9 @@ TOLERANCE = 1e-9
 """Relative tolerance for "at or above": a value within one part in 10^9 of a limit is at it."""
 
 SHOWN = 1e-4
-"""The engine shows mg and mg/h to 4 decimals: "above a ceiling" allows that rounding. "At or
-above a hard limit" does not: a number shown at the limit is at it, whatever it was before."""
+"""The engine shows mg and mg/h to 4 decimals: "above a ceiling" and "covered by an override"
+allow that rounding. "At or above a hard limit" does not: a number shown at the limit is at it,
+whatever it was before."""
 
 READINGS: dict[str, str] = {
     # Readings beyond the product's stated rules, safer for the patient: a finding resting on
@@ -115,6 +116,8 @@ READINGS: dict[str, str] = {
     "side-effect-rule": "A side-effect rule that stops (seed 004: dissociation, amnesia) is a "
     "stop criterion; one that pauses or calls the physician (seed 004: troublesome side "
     "effects) a notification, answered by a pause or a physician recorded at or after it.",
+    "resume-without-pause": "A resume with no rate after a stop (or before any start) restarts "
+    "the pump at the rate last set: the record says the pump was restarted.",
     "set-by-dose-or-resume": "The pain score for an increase must be later than the last dose "
     "given or restart, not only the last rate change.",
     "dose-phase-rate-default": "A bolus or divided-dose phase states no rate ceiling: an "
@@ -210,6 +213,7 @@ class Facts:
     phase: Phase
     pump: Literal["off", "running", "paused", "stopped"] = "off"
     set_rate: float | None = None
+    rate_readings: tuple[str, ...] = ()
     rate_set_at: datetime | None = None
     last_set_at: datetime | None = None
     first_given_at: datetime | None = None
@@ -299,10 +303,14 @@ def _apply(facts: Facts, event: object, phases: dict[str, Phase]) -> None:  # no
     elif isinstance(event, RateChange):
         facts.pump, facts.set_rate = "running", mg_per_h(event.rate, kg)
         facts.rate_set_at = facts.last_set_at = event.at
+        facts.rate_readings = ()
         facts.first_given_at = facts.first_given_at or event.at
     elif isinstance(event, Resume):
         if event.rate is not None:
             facts.set_rate, facts.rate_set_at = mg_per_h(event.rate, kg), event.at
+            facts.rate_readings = ()
+        elif facts.pump != "paused":
+            facts.rate_readings = ("resume-without-pause",)
         facts.pump, facts.last_set_at = "running", event.at
         if facts.set_rate:
             facts.first_given_at = facts.first_given_at or event.at
@@ -388,8 +396,10 @@ def rate_ceiling(phase: Phase, kg: float) -> tuple[float, tuple[str, ...]]:
 
 
 def dose_ceiling_mg(phase: Phase, kg: float) -> float:
-    """The phase's lowest single-dose ceiling in mg; where it states none, the product's default
-    0.35 mg/kg, never below the phase's own dose per administration."""
+    """The phase's lowest single-dose ceiling in mg. Where it states none: for doses divided over
+    the day, the default rate ceiling spread over them (0.5 mg/kg/h × 24 h ÷ doses a day, the
+    product's reading of a divided regimen as a 24-hour average); else the default single-dose
+    0.35 mg/kg; never below the phase's own dose per administration."""
     ceilings = phase.ceilings if isinstance(phase.ceilings, list) else []
     found = [
         mg_of(_low(c.limit), kg)
@@ -398,7 +408,10 @@ def dose_ceiling_mg(phase: Phase, kg: float) -> float:
     ]
     if found:
         return min(found)
-    own = [DEFAULT_SOFT_DOSE_MG_PER_KG * kg]
+    default = DEFAULT_SOFT_DOSE_MG_PER_KG * kg
+    if phase.kind == "divided_doses" and phase.doses_per_day:
+        default = DEFAULT_SOFT_RATE_MG_PER_KG_H * kg * 24 / phase.doses_per_day
+    own = [default]
     if phase.dose is not None:
         own.append(mg_of(_high(phase.dose), kg))
     if phase.daily is not None and phase.doses_per_day:
@@ -561,7 +574,7 @@ def hard_limits_reached(facts: Facts) -> list[tuple[str, str, tuple[str, ...]]]:
     reached: list[tuple[str, str, tuple[str, ...]]] = []
     hard = facts.hard_rate()
     if facts.pump_rate and _at_least(facts.pump_rate, hard):
-        held = () if facts.pump == "running" else ("held-rate",)
+        held = facts.rate_readings + (() if facts.pump == "running" else ("held-rate",))
         state = "running" if facts.pump == "running" else "held on the paused pump"
         reached.append((f"{_fmt(facts.pump_rate)} mg/h {state} (limit {_fmt(hard)})", "rate", held))
     for dose in facts.doses:
@@ -666,14 +679,15 @@ def nothing_above_soft_ceiling_unflagged(rec: Recommendation, facts: Facts) -> l
             rates.append(("running", facts.running_rate, facts.phase))
     for what, rate, where in rates:
         ceiling, tags = rate_ceiling(where, facts.kg)
-        covered = any(_at_least(limit, rate) for limit in facts.covered)
+        tags += facts.rate_readings if what == "running" else ()
+        covered = any(_at_least(limit + SHOWN, rate) for limit in facts.covered)
         hard = _at_least(rate, facts.hard_rate()) and "hard_limit" in kinds
         if _above(rate, ceiling) and not covered and not hard:
             text = f"{what} rate {_fmt(rate)} mg/h above the ceiling {_fmt(ceiling)} mg/h"
             found.append(Finding("above_soft_ceiling_unflagged", f"{rec.action}: {text}", tags))
     if rec.dose_mg is not None and phase.kind in {"bolus", "divided_doses"}:
         ceiling = dose_ceiling_mg(phase, facts.kg)
-        covered = any(_at_least(limit, rec.dose_mg) for limit in facts.covered_doses)
+        covered = any(_at_least(limit + SHOWN, rec.dose_mg) for limit in facts.covered_doses)
         if facts.open_overrides:
             covered = True  # an override naming no figure: read as covering (the lenient reading)
         if _above(rec.dose_mg, ceiling) and not covered and "hard_limit" not in kinds:

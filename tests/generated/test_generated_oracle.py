@@ -19,6 +19,7 @@ from oracle import (
     Finding,
     current_criteria,
     deterministic,
+    dose_ceiling_mg,
     freshness,
     hard_limit_alerted,
     hard_limits_reached,
@@ -312,17 +313,20 @@ def test_corrections_and_entries_in_error_are_read_as_the_record_says() -> None:
 
 
 def test_an_override_up_to_a_dose_covers_doses_up_to_it() -> None:
-    """Seed 000's Marshfield SC doses (no stated ceiling: 0.5 mg/kg at 60 kg, 30 mg): 45 mg
-    needs an override up to at least 45 mg or a soft-limit alert."""
-    base = [ev("phase_change", 0, to_phase="subcutaneous-tid", by="Dr")]
-    plain = build(base, protocol="marshfield-inpatient", weight="60 kg")
+    """Fine's SC dose-finding boluses (no stated ceiling; 0.5 mg/kg, 30 mg at 60 kg): 45 mg needs
+    an override up to at least 45 mg or a soft-limit alert. Marshfield's SC doses, divided over
+    the day, have the default rate ceiling spread over three doses (240 mg at 60 kg)."""
+    base = [ev("phase_change", 0, to_phase="sc-dose-finding", by="Dr")]
+    plain = build(base, protocol="fine-escalating-bolus", weight="60 kg")
     covered = build(
         [*base, ev("physician_override", 1, physician="Dr", reason="reviewed", up_to="50 mg")],
-        protocol="marshfield-inpatient",
+        protocol="fine-escalating-bolus",
         weight="60 kg",
     )
-    step = answer(2, "increase", dose=45, phase="subcutaneous-tid")
+    step = answer(2, "increase", dose=45, phase="sc-dose-finding")
     assert invariants(nothing_above_soft_ceiling_unflagged(step, facts(plain, 2))) == {
         "above_soft_ceiling_unflagged"
     }
     assert nothing_above_soft_ceiling_unflagged(step, facts(covered, 2)) == []
+    tid = load_protocol("marshfield-inpatient").phase("subcutaneous-tid")
+    assert dose_ceiling_mg(tid, 60) == pytest.approx(240)
