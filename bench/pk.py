@@ -3,15 +3,21 @@
 Runs, side by side in one process, on the Domino 1984 three-compartment model and one regimen
 (7 mg/h IV raised by 2 mg/h every 2 h to 14 mg/h, held to 72 h, then stopped; 70 kg; 5 days):
 
-  (a) one patient, 5 days at 1-second resolution (every second reported);
-  (b) a population of 100,000 patients, 5 days at 1-minute resolution (summaries streamed,
-      hourly percentile bands kept), plus the same population on the S-ketamine model with its
-      published between-subject variability;
-  (c) scipy.integrate.solve_ivp on the same model and regimen, per patient, 1-minute output;
-  (d) PyTCI (``pip install -r bench/requirements.txt``) on the same three-compartment model,
-      one-second steps as PyTCI is used.
+  (a) one patient, 5 days at 1-second resolution (every second reported), beside the floor of
+      that computation measured in the same run: the dependent modal recursion alone, writing
+      every second's level and nothing else;
+  (b) 100,000 patients with the model's (cited) variability, 5 days at 1-minute resolution
+      (summaries streamed, hourly percentile bands kept), and the same population on the
+      6-state S-ketamine model with its published variability and norketamine;
+  (c) scipy.integrate.solve_ivp on the same model and regimen: once per patient (LSODA, as for
+      one patient) and vectorised over patients as one stacked system (DOP853, and BDF with the
+      sparse block-diagonal Jacobian), 1-minute output, at the same tolerance;
+  (d) PyTCI (``pip install -r bench/requirements.txt``) on the same three-compartment model with
+      its exact (matrix-exponential) integrator, one call per second, as a user reads every
+      second.
 
-Usage: ``.venv/bin/python bench/pk.py [--patients N]``. The last line is machine-readable.
+Every figure is the median of repeated runs, shown with the fastest and slowest. Usage:
+``.venv/bin/python bench/pk.py [--patients N] [--repeats R]``. The last line is machine-readable.
 """
 
 from __future__ import annotations
@@ -20,25 +26,41 @@ import argparse
 import itertools
 import json
 import math
+import os
 import platform
 import resource
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from scipy.integrate import solve_ivp
+from ketamine_cds.bootstrap import configure_kernel_cache
+from ketamine_cds.settings import read_settings
 
-from ketamine_cds.adapters.pk_models import get_model
-from ketamine_cds.domain.pk.model import CompiledModel, compile_model
-from ketamine_cds.domain.pk.population import PopulationResult, simulate_population
-from ketamine_cds.domain.pk.regimen import Phase, Regimen
-from ketamine_cds.domain.pk.simulate import SimulationResult, simulate_typical
-from ketamine_cds.domain.pk.spec import PkModelSpec
-from ketamine_cds.domain.units import Rate
+configure_kernel_cache(read_settings().cache_dir)  # before numba is imported
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy import sparse  # noqa: E402
+from scipy.integrate import solve_ivp  # noqa: E402
+
+from ketamine_cds.adapters.pk_models import get_model  # noqa: E402
+from ketamine_cds.domain.pk.model import CompiledModel, compile_model  # noqa: E402
+from ketamine_cds.domain.pk.modes import decompose  # noqa: E402
+from ketamine_cds.domain.pk.population import (  # noqa: E402
+    PopulationResult,
+    matrices,
+    output_weights,
+    sample,
+    simulate_population,
+)
+from ketamine_cds.domain.pk.regimen import Phase, Regimen  # noqa: E402
+from ketamine_cds.domain.pk.schedule import schedule  # noqa: E402
+from ketamine_cds.domain.pk.simulate import SimulationResult, run, simulate_typical  # noqa: E402
+from ketamine_cds.domain.units import Rate  # noqa: E402
 
 try:  # installed for the benchmark only: pip install -r bench/requirements.txt
     from PyTCI.models.base import Three
@@ -47,6 +69,7 @@ except ImportError:  # pragma: no cover - reported in the output
 
 HORIZON_H = 120.0
 WEIGHT_KG = 70.0
+RTOL, ATOL = 1e-8, 1e-10
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -74,179 +97,312 @@ def regimen() -> Regimen:
 def rate_at(t_h: float, reg: Regimen) -> float:
     for p in reg.phases:
         if p.start_h <= t_h < p.end_h:
-            assert p.rate is not None
-            return p.rate.mg_per_h
+            return p.mean_rate_mg_per_h()
     return 0.0
 
 
-def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Median wall time of ``repeats`` calls (after one warm-up call) and the last result."""
+@dataclass(frozen=True)
+class Timing:
+    """Wall times of repeated runs (after one warm-up run)."""
+
+    seconds: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    def spread(self, scale: float = 1.0, unit: str = "s", digits: int = 3) -> str:
+        lo, hi = min(self.seconds) * scale, max(self.seconds) * scale
+        return (
+            f"{self.median * scale:.{digits}g} {unit} "
+            f"(range {lo:.{digits}g}-{hi:.{digits}g}, {len(self.seconds)} runs)"
+        )
+
+
+def timed(fn: Callable[[], Any], repeats: int) -> tuple[Timing, Any]:
+    """Wall times of ``repeats`` calls after one warm-up call, and the last result."""
     out = fn()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+    return Timing(times), out
 
 
-def bench_single(model: CompiledModel, reg: Regimen) -> tuple[float, np.ndarray]:
+@numba.njit
+def _floor_kernel(lam: np.ndarray, c: np.ndarray, w: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The least the 1-second run must do: each mode's recursion, and the level written.
+
+    ``c`` (S, 3) is each segment's input term, ``n`` its number of steps; three modes.
+    """
+    out = np.empty(n.sum() + 1)
+    e0, e1, e2 = math.exp(lam[0]), math.exp(lam[1]), math.exp(lam[2])
+    z0 = z1 = z2 = 0.0
+    out[0] = 0.0
+    k = 1
+    for s in range(n.shape[0]):
+        c0, c1, c2 = c[s, 0], c[s, 1], c[s, 2]
+        for _ in range(n[s]):
+            z0 = z0 * e0 + c0
+            z1 = z1 * e1 + c1
+            z2 = z2 * e2 + c2
+            out[k] = w[0] * z0 + w[1] * z1 + w[2] * z2
+            k += 1
+    return out
+
+
+def bench_single(model: CompiledModel, reg: Regimen, repeats: int) -> tuple[Timing, np.ndarray]:
     def run() -> SimulationResult:
         return simulate_typical(model, reg, horizon_h=HORIZON_H, step_h=1 / 3600)
 
-    seconds, res = timed(run, 15)
-    return seconds, res.concentration[0, 0]
+    timing, res = timed(run, repeats)
+    return timing, res.concentration[0, 0]
 
 
-def bench_population(model: CompiledModel, reg: Regimen, n: int) -> tuple[float, PopulationResult]:
+def bench_floor(model: CompiledModel, reg: Regimen, repeats: int) -> tuple[Timing, np.ndarray]:
+    """The floor in the same units: modes per second, inputs per rate segment (exact too)."""
+    modes = decompose(model, model.matrix()[None])
+    lam = modes.lam[0] / 3600.0  # per second
+    w = (model.output_weights() @ modes.right[0])[0]
+    cuts = sorted(
+        {0.0, HORIZON_H} | {p.start_h for p in reg.phases} | {p.end_h for p in reg.phases}
+    )
+    steps = np.array([round((b - a) * 3600) for a, b in itertools.pairwise(cuts)], dtype=np.int64)
+    c = np.zeros((len(steps), 3))
+    for s, (a, _) in enumerate(itertools.pairwise(cuts)):
+        g = modes.left[0][:, 0] * rate_at(a, reg)  # mg/h into the central compartment
+        c[s] = g * np.expm1(modes.lam[0] / 3600.0) / modes.lam[0]
+    timing, out = timed(lambda: _floor_kernel(lam, c, w, steps), repeats)
+    return timing, out
+
+
+def bench_population(
+    model: CompiledModel, reg: Regimen, n: int, repeats: int
+) -> tuple[Timing, PopulationResult]:
     def run() -> PopulationResult:
         return simulate_population(
             model, reg, n=n, seed=1, horizon_h=HORIZON_H, step_h=1 / 60, band_every=60
         )
 
-    simulate_population(
-        model, reg, n=100, seed=1, horizon_h=HORIZON_H, step_h=1 / 60, band_every=60
-    )  # compile and warm up
-    t0 = time.perf_counter()
-    out = run()
-    return time.perf_counter() - t0, out
+    return timed(run, repeats)
 
 
-def bench_solve_ivp(model: CompiledModel, reg: Regimen, patients: int) -> tuple[float, np.ndarray]:
-    a = model.matrix()
-    w = model.output_weights()[0]
+def _pieces(reg: Regimen) -> list[tuple[float, float, float]]:
     cuts = sorted(
         {0.0, HORIZON_H} | {p.start_h for p in reg.phases} | {p.end_h for p in reg.phases}
     )
+    return [(a, b, rate_at(a, reg)) for a, b in itertools.pairwise(cuts)]
+
+
+def _ivp_one(a: np.ndarray, w: np.ndarray, reg: Regimen, grid: np.ndarray) -> np.ndarray:
+    """One patient as a user of solve_ivp writes it: piece by piece, LSODA, 1-minute output."""
+    x = np.zeros(a.shape[0])
+    out = np.zeros(grid.size)
+    for lo, hi, rate in _pieces(reg):
+        u = np.zeros(a.shape[0])
+        u[0] = rate
+        mask = (grid >= lo) & (grid <= hi)
+        sol = solve_ivp(
+            lambda _t, y, u=u: a @ y + u,
+            (lo, hi),
+            x,
+            method="LSODA",
+            rtol=RTOL,
+            atol=ATOL,
+            t_eval=grid[mask],
+            jac=lambda _t, _y: a,
+        )
+        out[mask] = w @ sol.y
+        x = sol.y[:, -1]  # every rate change is on the minute grid, so this is the state at hi
+    return out
+
+
+def _ivp_stacked(
+    a: np.ndarray, w: np.ndarray, reg: Regimen, grid: np.ndarray, method: str
+) -> np.ndarray:
+    """Many patients as one stacked system (the vectorised use), one call per rate piece."""
+    n_pat, n, _ = a.shape
+    x = np.zeros(n_pat * n)
+    out = np.zeros((n_pat, grid.size))
+    jac = sparse.block_diag(list(a), format="csr") if method == "BDF" else None
+    for lo, hi, rate in _pieces(reg):
+        u = np.zeros((n_pat, n))
+        u[:, 0] = rate
+        flat_u = u.reshape(-1)
+
+        def rhs(_t: float, y: np.ndarray, flat_u: np.ndarray = flat_u) -> np.ndarray:
+            return np.einsum("pij,pj->pi", a, y.reshape(n_pat, n)).reshape(-1) + flat_u
+
+        mask = (grid >= lo) & (grid <= hi)
+        sol = solve_ivp(
+            rhs, (lo, hi), x, method=method, rtol=RTOL, atol=ATOL, t_eval=grid[mask], jac=jac
+        )
+        states = sol.y.reshape(n_pat, n, -1)
+        out[:, mask] = np.einsum("pi,pit->pt", w, states)
+        x = sol.y[:, -1]
+    return out
+
+
+def bench_solve_ivp(
+    model: CompiledModel, reg: Regimen, repeats: int, stacked_patients: int
+) -> dict[str, Any]:
     grid = np.arange(0, round(HORIZON_H * 60) + 1) / 60.0
-
-    def one() -> np.ndarray:
-        x = np.zeros(a.shape[0])
-        out = np.zeros(grid.size)
-        for lo, hi in itertools.pairwise(cuts):
-            u = np.zeros(a.shape[0])
-            u[0] = rate_at(lo, reg)
-            mask = (grid >= lo) & (grid <= hi)
-            sol = solve_ivp(
-                lambda _t, y, u=u: a @ y + u,
-                (lo, hi),
-                x,
-                method="LSODA",
-                rtol=1e-8,
-                atol=1e-10,
-                t_eval=grid[mask],
-            )
-            out[mask] = w @ sol.y
-            x = solve_ivp(
-                lambda _t, y, u=u: a @ y + u, (lo, hi), x, method="LSODA", rtol=1e-8, atol=1e-10
-            ).y[:, -1]
-        return out
-
-    t0 = time.perf_counter()
-    for _ in range(patients):
-        out = one()
-    return (time.perf_counter() - t0) / patients, out
+    a1 = model.matrix()
+    w1 = model.output_weights()[0]
+    one, curve = timed(lambda: _ivp_one(a1, w1, reg, grid), repeats)
+    factors = sample(model, stacked_patients, 1)
+    a = matrices(model, factors)
+    w = np.repeat(w1[None, :], stacked_patients, axis=0) / factors.volume[:, :1]
+    ours = run(
+        decompose(model, a), output_weights(model, factors), schedule(model, reg, HORIZON_H, 1 / 60)
+    )
+    stacked: dict[str, Timing] = {}
+    errors: dict[str, float] = {}
+    for method in ("DOP853", "BDF"):
+        stacked[method], curves = timed(lambda m=method: _ivp_stacked(a, w, reg, grid, m), repeats)
+        mine = ours.concentration[:, 0, :]
+        errors[method] = float(np.max(np.abs(curves - mine) / np.max(mine, axis=1, keepdims=True)))
+    return {
+        "one": one,
+        "curve": curve,
+        "stacked": stacked,
+        "errors": errors,
+        "patients": stacked_patients,
+    }
 
 
-def bench_pytci(spec: PkModelSpec, reg: Regimen) -> tuple[float, np.ndarray] | None:
+def bench_pytci(
+    spec_flows: dict[tuple[str, str | None], float], reg: Regimen, repeats: int
+) -> tuple[Timing, np.ndarray] | None:
     if Three is None:
         return None
 
-    flows = {(f.from_, f.to): f.rate_constant.value for f in spec.flows}
-
-    class Domino(Three):
+    class Domino(Three):  # type: ignore[misc, valid-type]
         def __init__(self) -> None:
             self.v1 = 0.063 * WEIGHT_KG
-            self.k10 = flows[("central", None)]
-            self.k12 = flows[("central", "peripheral_fast")]
-            self.k21 = flows[("peripheral_fast", "central")]
-            self.k13 = flows[("central", "peripheral_slow")]
-            self.k31 = flows[("peripheral_slow", "central")]
+            self.k10 = spec_flows[("central", None)]
+            self.k12 = spec_flows[("central", "peripheral_fast")]
+            self.k21 = spec_flows[("peripheral_fast", "central")]
+            self.k13 = spec_flows[("central", "peripheral_slow")]
+            self.k31 = spec_flows[("peripheral_slow", "central")]
             self.keo = 0.0
             self.setup()
+            self.set_integrator("exact")
 
-    patient = Domino()
     n = round(HORIZON_H * 3600)
-    out = np.zeros(n + 1)
-    t0 = time.perf_counter()
-    for s in range(n):
-        mg_per_s = rate_at(s / 3600.0, reg) / 3600.0
-        out[s + 1] = patient.giveoverseconds(mg_per_s, 1)
-    return time.perf_counter() - t0, out * 1000.0
+    rates = [rate_at(s / 3600.0, reg) / 3600.0 for s in range(n)]
+
+    def run() -> np.ndarray:
+        patient = Domino()
+        out = np.zeros(n + 1)
+        for s in range(n):
+            out[s + 1] = patient.giveoverseconds(rates[s], 1)
+        return out * 1000.0  # mg/L -> ng/mL
+
+    return timed(run, repeats)
 
 
-def main() -> int:
+def main() -> int:  # noqa: PLR0915 - one report, top to bottom
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     reg = regimen()
     spec, shared = get_model("domino-1984")
     model = compile_model(spec, WEIGHT_KG, ("iv",), shared)
+    load_before = os.getloadavg()[0]
     lines = [
         (
             f"machine: {platform.processor() or platform.machine()}, "
-            f"python {platform.python_version()}, numpy {np.__version__}"
+            f"{numba.config.NUMBA_NUM_THREADS} threads, python {platform.python_version()}, "
+            f"numpy {np.__version__}, numba {numba.__version__}"
         ),
         f"model: {spec.name}; regimen: {reg.label}; {WEIGHT_KG:g} kg; {HORIZON_H:g} h",
     ]
 
-    single_s, single_curve = bench_single(model, reg)
-    single_ph = HORIZON_H / single_s
+    single, single_curve = bench_single(model, reg, max(15, args.repeats))
+    floor, floor_curve = bench_floor(model, reg, max(15, args.repeats))
+    floor_err = float(np.max(np.abs(floor_curve - single_curve)) / np.max(single_curve))
+    single_ph = HORIZON_H / single.median
     lines.append(
         f"(a) one patient, 5 d at 1 s ({single_curve.size:,} points): "
-        f"{single_s * 1e3:.2f} ms  -> {single_ph:,.0f} patient-h/s"
+        f"{single.spread(1e3, 'ms')} -> {single_ph:,.0f} patient-h/s"
+    )
+    lines.append(
+        f"    floor (the recursion and the output alone, same run): {floor.spread(1e3, 'ms')}; "
+        f"one patient / floor = {single.median / floor.median:.2f}x of the medians, "
+        f"{min(single.seconds) / min(floor.seconds):.2f}x of the fastest runs "
+        f"(floor agrees to {floor_err:.1e} of the peak)"
     )
 
-    pop_s, pop = bench_population(model, reg, args.patients)
-    pop_ph = args.patients * HORIZON_H / pop_s
+    pop, pop_res = bench_population(model, reg, args.patients, args.repeats)
+    pop_ph = args.patients * HORIZON_H / pop.median
     lines.append(
-        f"(b) {args.patients:,} patients, 5 d at 1 min: {pop_s:.2f} s -> "
-        f"{pop_ph:,.3g} patient-h/s (median Cmax {np.median(pop.cmax[:, 0]):.1f} ng/mL)"
+        f"(b) {args.patients:,} patients (cited variability), 5 d at 1 min: {pop.spread()} -> "
+        f"{pop_ph:.3g} patient-h/s (Cmax p5-p95 {np.percentile(pop_res.cmax[:, 0], 5):.0f}-"
+        f"{np.percentile(pop_res.cmax[:, 0], 95):.0f} ng/mL)"
     )
     spec_s, shared_s = get_model("perez-ruixo-2021")
     model_s = compile_model(spec_s, WEIGHT_KG, ("iv",), shared_s)
-    pop2_s, pop2 = bench_population(model_s, reg, args.patients)
-    pop2_ph = args.patients * HORIZON_H / pop2_s
+    pop6, pop6_res = bench_population(model_s, reg, args.patients, args.repeats)
+    pop6_ph = args.patients * HORIZON_H / pop6.median
     lines.append(
-        f"    same on {spec_s.id} (6 states, published variability, norketamine): "
-        f"{pop2_s:.2f} s -> {pop2_ph:,.3g} patient-h/s "
-        f"(Cmax p5-p95 {np.percentile(pop2.cmax[:, 0], 5):.0f}-"
-        f"{np.percentile(pop2.cmax[:, 0], 95):.0f} ng/mL)"
+        f"(b') same on {spec_s.id} (6 states, published variability, norketamine): "
+        f"{pop6.spread()} -> {pop6_ph:.3g} patient-h/s "
+        f"(S-ketamine Cmax p5-p95 {np.percentile(pop6_res.cmax[:, 0], 5):.0f}-"
+        f"{np.percentile(pop6_res.cmax[:, 0], 95):.0f} ng/mL)"
     )
 
-    ivp_s, ivp_curve = bench_solve_ivp(model, reg, 3)
-    ivp_ph = HORIZON_H / ivp_s
+    ivp = bench_solve_ivp(model, reg, max(3, args.repeats // 2), 1000)
+    ivp_one_ph = HORIZON_H / ivp["one"].median
     ours_1min = simulate_typical(model, reg, horizon_h=HORIZON_H, step_h=1 / 60).concentration[0, 0]
-    ivp_err = float(np.max(np.abs(ours_1min - ivp_curve)) / np.max(ivp_curve))
+    ivp_err = float(np.max(np.abs(ours_1min - ivp["curve"])) / np.max(ivp["curve"]))
+    best = min(ivp["stacked"], key=lambda m: ivp["stacked"][m].median)
+    ivp_ph = ivp["patients"] * HORIZON_H / ivp["stacked"][best].median
     lines.append(
-        f"(c) solve_ivp (LSODA, rtol 1e-8), per patient, 1-min output: {ivp_s:.3f} s "
-        f"-> {ivp_ph:,.0f} patient-h/s; max difference {ivp_err:.1e} of the peak"
+        f"(c) solve_ivp (rtol {RTOL:g}), 1-min output: one patient, LSODA: "
+        f"{ivp['one'].spread()} -> {ivp_one_ph:,.0f} patient-h/s; max difference "
+        f"{ivp_err:.1e} of the peak"
     )
+    for method, timing in ivp["stacked"].items():
+        rate = ivp["patients"] * HORIZON_H / timing.median
+        lines.append(
+            f"    {ivp['patients']:,} patients stacked, {method}: {timing.spread()} -> "
+            f"{rate:,.0f} patient-h/s; max difference {ivp['errors'][method]:.1e} of each peak"
+        )
     ratio_ivp = pop_ph / ivp_ph
 
-    pytci = bench_pytci(spec, reg)
+    flows = {(f.from_, f.to): f.rate_constant.value for f in spec.flows if f.rate_constant}
+    pytci = bench_pytci(flows, reg, max(3, args.repeats // 2))
     if pytci is None:
         ratio_pytci = math.nan
         lines.append("(d) PyTCI not installed: pip install -r bench/requirements.txt")
     else:
-        tci_s, tci_curve = pytci
-        tci_ph = HORIZON_H / tci_s
+        tci, tci_curve = pytci
+        tci_ph = HORIZON_H / tci.median
         tci_err = float(np.max(np.abs(single_curve - tci_curve)) / np.max(single_curve))
         ratio_pytci = single_ph / tci_ph
         lines.append(
-            f"(d) PyTCI 1.2.0, one patient, 1-s steps (its Euler default): {tci_s:.2f} s "
-            f"-> {tci_ph:,.0f} patient-h/s; max difference {tci_err:.1e} of the peak"
+            f"(d) PyTCI 1.2.0, exact integrator, one patient, one call per second: "
+            f"{tci.spread()} -> {tci_ph:,.0f} patient-h/s; max difference {tci_err:.1e} of the peak"
         )
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     lines.append(
-        f"ratios: population vs solve_ivp {ratio_ivp:,.0f}x; "
-        f"one patient at 1 s vs PyTCI {ratio_pytci:,.0f}x; peak RSS {rss_mib:.0f} MiB"
+        f"machine load (1-minute load average) {load_before:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores"
+    )
+    lines.append(
+        f"ratios: population vs solve_ivp stacked ({best}) {ratio_ivp:,.0f}x; "
+        f"one patient at 1 s vs PyTCI exact {ratio_pytci:,.0f}x; "
+        f"one patient vs floor {single.median / floor.median:.2f}x; peak RSS {rss_mib:.0f} MiB"
     )
     last = (
         f"population_patient_hours_per_s={pop_ph:.4g} "
-        f"single_patient_5d_1s_ms={single_s * 1e3:.3f} "
+        f"single_patient_5d_1s_ms={single.median * 1e3:.3f} "
         f"ratio_vs_solve_ivp={ratio_ivp:.4g} ratio_vs_pytci={ratio_pytci:.4g} "
-        f"peak_rss_mib={rss_mib:.0f}"
+        f"peak_rss_mib={rss_mib:.0f} "
+        f"population_variability_patient_hours_per_s={pop6_ph:.4g}"
     )
     lines.append(last)
     text = "\n".join(lines)
@@ -257,13 +413,23 @@ def main() -> int:
         json.dumps(
             {
                 "population_patient_hours_per_s": pop_ph,
-                "population_s_ketamine_patient_hours_per_s": pop2_ph,
-                "single_patient_5d_1s_ms": single_s * 1e3,
-                "solve_ivp_patient_hours_per_s": ivp_ph,
+                "population_variability_patient_hours_per_s": pop6_ph,
+                "single_patient_5d_1s_ms": single.median * 1e3,
+                "single_patient_runs_ms": [t * 1e3 for t in single.seconds],
+                "floor_5d_1s_ms": floor.median * 1e3,
+                "single_over_floor": single.median / floor.median,
+                "single_over_floor_fastest": min(single.seconds) / min(floor.seconds),
+                "load_average": [load_before, os.getloadavg()[0]],
+                "population_runs_s": pop.seconds,
+                "population_variability_runs_s": pop6.seconds,
+                "solve_ivp_one_patient_hours_per_s": ivp_one_ph,
+                "solve_ivp_stacked_patient_hours_per_s": ivp_ph,
+                "solve_ivp_stacked_method": best,
                 "ratio_vs_solve_ivp": ratio_ivp,
                 "ratio_vs_pytci": ratio_pytci,
                 "peak_rss_mib": rss_mib,
                 "patients": args.patients,
+                "repeats": args.repeats,
             },
             indent=2,
         )

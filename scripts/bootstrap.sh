@@ -31,6 +31,36 @@ if [[ ! -x .venv/bin/python ]]; then
   fi
 fi
 
+# The record's tests start a throw-away PostgreSQL server of their own (Debian's binaries, run as
+# an unprivileged user in a temporary folder); install the server when it is missing.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null 2>&1; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    apt_install postgresql
+  else
+    echo "PostgreSQL's server is not installed; the record's PostgreSQL tests need it (apt-get install postgresql)." >&2
+  fi
+fi
+
+# The pages' PDF (WeasyPrint: Pango, HarfBuzz and fonts), the browser tests (Debian's Chromium,
+# never a browser download) and the screenshots (pdftoppm, pdftotext from poppler-utils).
+web_packages=(chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+  fonts-dejavu-core fonts-liberation2)
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for package in "${web_packages[@]}"; do
+    if [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) != "install ok installed" ]]; then
+      missing+=("$package")
+    fi
+  done
+fi
+if (( ${#missing[@]} )); then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    apt_install "${missing[@]}"
+  else
+    echo "The PDF and browser tests need these system packages: ${missing[*]} (apt-get install)." >&2
+  fi
+fi
+
 stamp=.venv/.installed
 inputs=$(cat pyproject.toml requirements.lock 2>/dev/null | sha256sum | cut -d' ' -f1)
 if [[ ! -f $stamp ]] || [[ $(cat "$stamp") != "$inputs" ]]; then

@@ -14,6 +14,17 @@
     ``~/.cache/ketamine-cds``. Never inside the installed package, which may be read-only.
 ``KETAMINE_CDS_USER``
     The user the command line acts as, when ``--as`` is not given.
+``KETAMINE_CDS_PUBLIC_URL``
+    The address the hospital reaches the product at (``https://ketamine.hospital.example``): the
+    CDS services' own URL (a token's ``aud``) and the links on cards. Default: taken from each
+    request.
+``KETAMINE_CDS_CDS_HOOKS_ISSUERS``
+    The EHRs whose CDS Hooks tokens are trusted: their ``iss`` values, separated by commas.
+``KETAMINE_CDS_CDS_HOOKS_JWKS``
+    Their public keys: a JWKS file, or an https URL serving one.
+``KETAMINE_CDS_CDS_HOOKS_SANDBOX``
+    ``1`` accepts CDS Hooks calls without a token, for a local sandbox only; off by default, and
+    announced in the log when on.
 """
 
 from __future__ import annotations
@@ -30,6 +41,10 @@ DATABASE_URL = "KETAMINE_CDS_DATABASE_URL"
 DATA_DIR = "KETAMINE_CDS_DATA_DIR"
 CACHE_DIR = "KETAMINE_CDS_CACHE_DIR"
 USER = "KETAMINE_CDS_USER"
+PUBLIC_URL = "KETAMINE_CDS_PUBLIC_URL"
+CDS_HOOKS_ISSUERS = "KETAMINE_CDS_CDS_HOOKS_ISSUERS"
+CDS_HOOKS_JWKS = "KETAMINE_CDS_CDS_HOOKS_JWKS"
+CDS_HOOKS_SANDBOX = "KETAMINE_CDS_CDS_HOOKS_SANDBOX"
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,10 @@ class Settings:
     data_dir: Path | None = None
     cache_dir: Path | None = None
     user: str | None = None
+    public_url: str | None = None
+    cds_hooks_issuers: tuple[str, ...] = ()
+    cds_hooks_jwks: str | None = None
+    cds_hooks_sandbox: bool = False
 
     @property
     def record_url(self) -> str:
@@ -64,10 +83,19 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
     else:
         cache = Path(cache_text) if cache_text else None
     data_text = env.get(DATA_DIR)
+    sandbox = env.get(CDS_HOOKS_SANDBOX, "0").strip()
+    if sandbox not in {"0", "1", ""}:
+        raise UserInputError(f"{CDS_HOOKS_SANDBOX} is '{sandbox}'; give 1 (on) or 0 (off)")
     return Settings(
         protocol_dirs=folders,
         database_url=env.get(DATABASE_URL) or None,
         data_dir=Path(data_text) if data_text else None,
         cache_dir=cache,
         user=env.get(USER) or None,
+        public_url=env.get(PUBLIC_URL) or None,
+        cds_hooks_issuers=tuple(
+            i.strip() for i in env.get(CDS_HOOKS_ISSUERS, "").split(",") if i.strip()
+        ),
+        cds_hooks_jwks=env.get(CDS_HOOKS_JWKS) or None,
+        cds_hooks_sandbox=sandbox == "1",
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from library import shipped
+
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.domain.bedside import Recommendation, recommend
 from ketamine_cds.domain.episode import Episode
-from ketamine_cds.service.protocols import load_protocol
 
 T0 = datetime(2024, 5, 2, 8, 0, tzinfo=UTC)
 
@@ -49,7 +50,7 @@ def build(  # noqa: PLR0913 - each is a field of the episode
 
 def rec(episode: Episode, at_h: float) -> Recommendation:
     """The recommendation ``at_h`` hours after the start."""
-    return recommend(episode, load_protocol(episode.protocol.id), limit_table(), hours(at_h))
+    return recommend(episode, shipped(episode.protocol.id), limit_table(), hours(at_h))
 
 
 def kinds(recommendation: Recommendation) -> set[str]:

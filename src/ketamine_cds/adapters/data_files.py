@@ -1,13 +1,16 @@
-"""Reads the product's own data tables (YAML shipped in ``ketamine_cds.data``)."""
+"""Reads the product's own data tables (YAML shipped in ``ketamine_cds.data``).
+
+The tables go through the same strict reader as a user's files (:mod:`.documents`).
+"""
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import ValidationError
 
+from ketamine_cds.adapters.documents import read_shipped
 from ketamine_cds.adapters.protocol_files import describe_validation_error
 from ketamine_cds.domain.errors import ProtocolFileError
 from ketamine_cds.domain.protocols.limits import LimitTable
@@ -23,7 +26,8 @@ def read_data_text(name: str) -> str:
 @cache
 def limit_table() -> LimitTable:
     """The product-wide limits and dose bands (``data/limits.yaml``)."""
+    data = read_shipped(DATA_PACKAGE, "limits.yaml", error_type=ProtocolFileError)
     try:
-        return LimitTable.model_validate(yaml.safe_load(read_data_text("limits.yaml")))
+        return LimitTable.model_validate(data)
     except ValidationError as error:
         raise ProtocolFileError(describe_validation_error("limits.yaml", error)) from None

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ketamine_cds.adapters.fhir.medication_request import regimen_from_fhir
 from ketamine_cds.adapters.structured_text import parse_structured
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.opioids.plausibility import PlausibilityTable
@@ -160,6 +159,9 @@ def shipped_plausibility() -> PlausibilityTable:
 def regimen_from_data(data: object, name: str, products: ProductTable) -> RegimenReading:
     """A regimen from parsed data: the regimen format, or FHIR R4 resources."""
     if isinstance(data, dict) and "resourceType" in data:
+        # fhir.resources is imported only when a FHIR file is read: it is slow to import
+        from ketamine_cds.adapters.fhir.medication_request import regimen_from_fhir  # noqa: PLC0415
+
         return regimen_from_fhir(data, name, products)
     if not isinstance(data, dict):
         raise UserInputError(f"the file {name} does not hold a regimen (a mapping with 'items')")

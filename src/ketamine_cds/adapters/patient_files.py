@@ -1,7 +1,9 @@
 """Reads patient files (YAML or JSON) and the assessment's own data tables.
 
 A patient file that does not match the published format (``schemas/patient.schema.json``) is
-refused with one sentence naming the file, the place in it and what is wrong. The contraindication
+refused with one sentence naming the file, the place in it and what is wrong. Files are read by
+the one strict reader (:mod:`.documents`), and a recorded weight must lie in the product's adult
+range (``data/limits.yaml``), the same range every command applies. The contraindication
 and evidence tables ship with the product under ``ketamine_cds/data/assessment/``.
 
 Run as a module to print the patient file's JSON Schema::
@@ -12,16 +14,20 @@ Run as a module to print the patient file's JSON Schema::
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from ketamine_cds.adapters.data_files import limit_table
+from ketamine_cds.adapters.documents import (
+    is_json_path,
+    parse_structured,
+    read_bytes,
+    read_shipped,
+)
 from ketamine_cds.adapters.protocol_files import describe_validation_error
 from ketamine_cds.adapters.schema_export import print_schema, published_schema
-from ketamine_cds.adapters.structured_text import parse_structured
 from ketamine_cds.domain.assessment.contraindications import ContraindicationTable
 from ketamine_cds.domain.assessment.evidence import EvidenceTable
 from ketamine_cds.domain.assessment.patient import PatientRecord
@@ -33,29 +39,32 @@ DATA_FOLDER = ("data", "assessment")
 T = TypeVar("T", bound=BaseModel)
 
 
-def parse_patient_text(text: str, name: str, *, as_json: bool = False) -> PatientRecord:
-    """Validate a patient record's text; ``name`` is how errors refer to the file."""
+def parse_patient_text(text: str | bytes, name: str, *, as_json: bool = False) -> PatientRecord:
+    """Validate a patient record's text (best given as bytes); ``name`` names the file."""
     data = parse_structured(text, name, as_json=as_json)
     if not isinstance(data, dict):
         raise UserInputError(f"{name} does not hold a patient record (expected a mapping of keys)")
     try:
-        return PatientRecord.model_validate(data)
+        record = PatientRecord.model_validate(data)
     except ValidationError as error:
         raise UserInputError(describe_validation_error(name, error)) from None
+    weight = record.body_weight
+    if weight is not None:
+        try:
+            limit_table().check_weight(weight)
+        except UserInputError as error:
+            raise UserInputError(f"{name}: {error} (at weight)") from None
+    return record
 
 
 def read_patient_file(path: Path) -> PatientRecord:
     """Read and validate a patient file; ``.json`` is read as JSON, anything else as YAML."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UserInputError(f"cannot read patient file {path}: {error.strerror}") from None
-    return parse_patient_text(text, path.name, as_json=path.suffix.lower() == ".json")
+    data = read_bytes(path, "patient file")
+    return parse_patient_text(data, path.name, as_json=is_json_path(path))
 
 
 def _data_table(file_name: str, model: type[T]) -> T:
-    entry = resources.files(DATA_PACKAGE).joinpath(*DATA_FOLDER, file_name)
-    data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+    data = read_shipped(DATA_PACKAGE, *DATA_FOLDER, file_name)
     try:
         return model.model_validate(data)
     except ValidationError as error:

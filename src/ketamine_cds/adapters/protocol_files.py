@@ -12,7 +12,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ketamine_cds.adapters.structured_text import parse_structured
+from ketamine_cds.adapters.documents import is_json_path, parse_structured, read_bytes
+from ketamine_cds.adapters.plausible_values import first_implausible
 from ketamine_cds.domain.errors import ProtocolFileError
 from ketamine_cds.domain.protocols.schema import Protocol
 
@@ -44,34 +45,37 @@ def describe_validation_error(name: str, error: ValidationError) -> str:
     return f"{name}: {message} (at {_where(location)})"
 
 
-def parse_protocol_text(text: str, name: str) -> Protocol:
-    """Validate one protocol's YAML text; ``name`` is how errors refer to the file."""
-    data = parse_structured(text, name, as_json=False, error_type=ProtocolFileError)
+def parse_protocol_text(text: str | bytes, name: str, *, as_json: bool = False) -> Protocol:
+    """Validate one protocol's YAML or JSON (best given as bytes); ``name`` names the file."""
+    data = parse_structured(text, name, as_json=as_json, error_type=ProtocolFileError)
     if not isinstance(data, dict):
         raise ProtocolFileError(f"{name} does not hold a protocol (expected a mapping of keys)")
     try:
-        return Protocol.model_validate(data)
+        protocol = Protocol.model_validate(data)
     except ValidationError as error:
         raise ProtocolFileError(describe_validation_error(name, error)) from None
+    implausible = first_implausible(protocol)
+    if implausible is not None:
+        place, problem = implausible
+        raise ProtocolFileError(f"{name}: {problem} (at {_where(place)})")
+    return protocol
 
 
 def read_protocol_file(path: Path) -> Protocol:
     """Read and validate a protocol file from disk."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ProtocolFileError(f"cannot read protocol file {path}: {error.strerror}") from None
-    protocol = parse_protocol_text(text, path.name)
+    data = read_bytes(path, "protocol file", error_type=ProtocolFileError)
+    protocol = parse_protocol_text(data, path.name, as_json=is_json_path(path))
     if protocol.id != path.stem:
         raise ProtocolFileError(
-            f"{path.name} declares id '{protocol.id}'; the file must be named {protocol.id}.yaml"
+            f"{path.name} declares id '{protocol.id}'; the file must be named "
+            f"{protocol.id}{path.suffix or '.yaml'}"
         )
     return protocol
 
 
 @cache
 def shipped_protocols() -> tuple[Protocol, ...]:
-    """Every protocol shipped with the product, parsed once per process."""
+    """Every protocol shipped with the product, parsed once per process (as strictly as any)."""
     return tuple(parse_protocol_text(text, name) for name, text in shipped_protocol_texts().items())
 
 

@@ -39,6 +39,13 @@ SEEDS: Final[dict[str, str]] = {
         "(superseded in 2021 by PS12(PM))"
     ),
 }
+SHORT: Final[dict[str, str]] = {
+    "seed 000": "Okon, Pain Physician 2007",
+    "seed 001": "Cancer-hospital ketamine protocol, oncology nursing article (2016 or later)",
+    "seed 002": "Grande et al., Anesth Analg 2008",
+    "seed 003": "IASP Pain: Clinical Updates, ketamine",
+    "seed 004": "ANZCA Faculty of Pain Medicine position paper, 2016",
+}
 _KEY = re.compile(r"\bseed 00[0-4]\b")
 
 
@@ -47,4 +54,18 @@ def cite(document: str) -> str:
     return _KEY.sub(lambda match: f"{SEEDS[match.group(0)]} [{match.group(0)}]", document)
 
 
-__all__ = ["SEEDS", "cite"]
+def abbreviated(text: str) -> tuple[str, list[str]]:
+    """``text`` with each full reference shortened, and the keys of those it names, in order.
+
+    For text a person reads: the short form in the line, the full reference once at the end.
+    """
+    used: list[str] = []
+    for key, full in SEEDS.items():
+        long_form = f"{full} [{key}]"
+        if long_form in text:
+            text = text.replace(long_form, f"{SHORT[key]} [{key}]")
+            used.append(key)
+    return text, used
+
+
+__all__ = ["SEEDS", "SHORT", "abbreviated", "cite"]

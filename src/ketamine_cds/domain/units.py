@@ -17,15 +17,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import total_ordering
+from functools import cached_property, lru_cache, total_ordering
 from typing import ClassVar, Self
 
 import pint
 
 from ketamine_cds.domain.errors import UserInputError
 
-ureg: pint.UnitRegistry = pint.UnitRegistry()  # type: ignore[type-arg]
-ureg.define("kilogram_body_weight = [body_weight] = kg_bw")
+# Only the units a dose, a volume or a pharmacokinetic constant is written in: pint's full
+# definitions take 20 times longer to build than every command's own work, and a unit outside
+# this list is one the product should refuse anyway.
+_DEFINITIONS = (
+    "second = [time] = s = sec",
+    "minute = 60 * second = min",
+    "hour = 60 * minute = h = hr",
+    "day = 24 * hour = d",
+    "gram = [mass] = g",
+    "meter = [length] = m",
+    "liter = decimeter ** 3 = l = L = litre",
+    "kilo- = 1e3 = k-",
+    "deci- = 1e-1 = d-",
+    "milli- = 1e-3 = m-",
+    "micro- = 1e-6 = µ- = μ- = u- = mc-",
+    "nano- = 1e-9 = n-",
+    "percent = 0.01 = %",
+    "kilogram_body_weight = [body_weight] = kg_bw",
+)
+ureg: pint.UnitRegistry = pint.UnitRegistry(None)  # type: ignore[type-arg]
+for _definition in _DEFINITIONS:
+    ureg.define(_definition)
 
 Q = ureg.Quantity
 
@@ -125,7 +145,7 @@ class Measure:
 
     def __post_init__(self) -> None:
         """Refuse a quantity of the wrong dimension: that is how mg and mg/kg stay apart."""
-        if self.q.dimensionality != ureg.parse_units(self.canonical).dimensionality:
+        if self.q.dimensionality != _unit(self.canonical).dimensionality:
             raise UserInputError(
                 f"{self._format(self.q)} is not a {self.kind_name} "
                 f"(expected something like '{self.canonical_symbol()}')"
@@ -139,11 +159,18 @@ class Measure:
     @classmethod
     def canonical_symbol(cls) -> str:
         """The canonical unit as a clinician writes it."""
-        return _unit_symbol(ureg.parse_units(cls.canonical))
+        return _symbol_of(cls.canonical)
 
     def magnitude(self, unit: str | None = None) -> float:
         """The number in ``unit`` (the canonical unit when not given)."""
-        return float(self.q.to(unit or self.canonical).magnitude)
+        if unit is None or unit == self.canonical:
+            return self._canonical_magnitude
+        return float(self.q.to(_unit(unit)).magnitude)
+
+    @cached_property
+    def _canonical_magnitude(self) -> float:
+        # Conversions dominate the bedside engine's time; a measure is immutable, so once is enough.
+        return float(self.q.to(_unit(self.canonical)).magnitude)
 
     def __str__(self) -> str:
         """The quantity as written, e.g. ``55 µg/kg/h``."""
@@ -161,7 +188,7 @@ class Measure:
 
     def __lt__(self, other: object) -> bool:
         """Order by value within one kind; comparing kinds is a type error."""
-        return bool(self.q < self._same_kind(other).q)
+        return self.magnitude() < self._same_kind(other).magnitude()
 
     def __eq__(self, other: object) -> bool:
         """Equal when of the same kind and value, whatever the unit written."""
@@ -179,6 +206,17 @@ class Measure:
     def scaled(self, factor: float) -> Self:
         """The same kind, multiplied by a plain factor (a titration step of +50 %, say)."""
         return type(self)(self.q * factor)
+
+
+@lru_cache(maxsize=512)
+def _unit(name: str) -> pint.Unit:
+    """A unit parsed once: pint re-parses unit text on every conversion otherwise."""
+    return ureg.Unit(name)
+
+
+@lru_cache(maxsize=64)
+def _symbol_of(name: str) -> str:
+    return _unit_symbol(ureg.parse_units(name))
 
 
 def _unit_symbol(units: object) -> str:
@@ -225,7 +263,7 @@ class PerKgMass(Measure):
 
     def for_weight(self, weight: BodyWeight) -> Mass:
         """The absolute amount for this patient."""
-        return Mass((self.q * weight.q_bw).to("mg"))
+        return Mass((self.q * weight.q_bw).to(_unit("mg")))
 
 
 class Rate(Measure):
@@ -250,11 +288,11 @@ class Rate(Measure):
 
     def for_duration(self, duration: Duration) -> Mass:
         """The amount delivered at this rate over ``duration``."""
-        return Mass((self.q * duration.q).to("mg"))
+        return Mass((self.q * duration.q).to(_unit("mg")))
 
     def volume_rate(self, concentration: Concentration) -> VolumeRate:
         """The pump rate for a bag or syringe of ``concentration``."""
-        return VolumeRate((self.q / concentration.q).to("mL/hour"))
+        return VolumeRate((self.q / concentration.q).to(_unit("mL/hour")))
 
 
 class PerKgRate(Measure):
@@ -270,7 +308,7 @@ class PerKgRate(Measure):
 
     def for_weight(self, weight: BodyWeight) -> Rate:
         """The absolute rate for this patient."""
-        return Rate((self.q * weight.q_bw).to("mg/hour"))
+        return Rate((self.q * weight.q_bw).to(_unit("mg/hour")))
 
 
 class Concentration(Measure):

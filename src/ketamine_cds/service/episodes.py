@@ -1,22 +1,18 @@
-"""Bedside use cases: load an episode, look up its protocol, recommend now, replay every event.
+"""Bedside use cases: what the protocol says to do now, and after every event of an episode.
 
-Each output records the protocol id and version and the software version beside the
+Each answer records the protocol id and version and the software version beside the
 recommendation, so any past answer can be replayed and explained.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
-from ketamine_cds import __version__
-from ketamine_cds.adapters.data_files import limit_table
-from ketamine_cds.adapters.episode_files import read_episode_file
-from ketamine_cds.domain.bedside import Recommendation, recommend
+from ketamine_cds.domain.bedside import recommend
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.service.protocols import load_protocol
+from ketamine_cds.service.ports import ProtocolSource
+from ketamine_cds.service.results import RecommendationRecord, published
 
 
 def parse_time(text: str) -> datetime:
@@ -32,30 +28,15 @@ def parse_time(text: str) -> datetime:
     return moment
 
 
-def recommend_for(episode: Episode, at: datetime) -> Recommendation:
-    """The recommendation at ``at`` for an episode already read."""
-    return recommend(episode, load_protocol(episode.protocol.id), limit_table(), at)
+def recommend_for(
+    source: ProtocolSource, episode: Episode, at: datetime, known_at: datetime | None = None
+) -> RecommendationRecord:
+    """The recommendation at ``at`` for an episode (events written by ``known_at``, if given)."""
+    protocol = source.get(episode.protocol.id).protocol
+    return published(recommend(episode, protocol, source.limits().table, at, known_at))
 
 
-def replay_episode(episode: Episode) -> list[Recommendation]:
+def replay_episode(source: ProtocolSource, episode: Episode) -> list[RecommendationRecord]:
     """The recommendation at the start and after every event, in order."""
-    moments = [episode.started_at, *(event.at for event in episode.events)]
-    unique = sorted(set(moments))
-    return [recommend_for(episode, moment) for moment in unique]
-
-
-def as_record(recommendation: Recommendation) -> dict[str, Any]:
-    """A recommendation as JSON-ready data, with the software version that produced it."""
-    data = recommendation.model_dump(mode="json")
-    data["software_version"] = __version__
-    return data
-
-
-def recommend_file(path: Path, at: datetime) -> dict[str, Any]:
-    """Read an episode file and recommend at ``at``."""
-    return as_record(recommend_for(read_episode_file(path), at))
-
-
-def replay_file(path: Path) -> list[dict[str, Any]]:
-    """Read an episode file and replay it."""
-    return [as_record(item) for item in replay_episode(read_episode_file(path))]
+    moments = sorted({episode.started_at, *(event.at for event in episode.events)})
+    return [recommend_for(source, episode, moment) for moment in moments]

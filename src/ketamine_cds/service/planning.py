@@ -2,50 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.domain.protocols.check import CheckResult, check_dose, check_rate
 from ketamine_cds.domain.protocols.plan import build_plan
 from ketamine_cds.domain.protocols.plan_output import PlanOut
 from ketamine_cds.domain.units import BodyWeight, Concentration, Duration, Mass, Rate
-from ketamine_cds.service.protocols import load_protocol
+from ketamine_cds.domain.vocabulary import Route
+from ketamine_cds.service.ports import ProtocolSource
 
 
 def plan(
-    protocol_id: str, weight: BodyWeight, concentration: Concentration | None = None
+    source: ProtocolSource,
+    protocol_id: str,
+    weight: BodyWeight,
+    concentration: Concentration | None = None,
 ) -> PlanOut:
     """The dose plan of a protocol for a patient."""
-    return build_plan(load_protocol(protocol_id), weight, limit_table(), concentration)
-
-
-def plan_json(
-    protocol_id: str, weight_kg: float, concentration_mg_per_ml: float | None = None
-) -> dict[str, Any]:
-    """The published plan JSON (the contract of ``ketamine-cds plan --json``)."""
-    concentration = (
-        None
-        if concentration_mg_per_ml is None
-        else Concentration.of(concentration_mg_per_ml, "mg/mL")
-    )
-    result = plan(protocol_id, BodyWeight.from_kg(weight_kg), concentration)
-    return result.model_dump(mode="json")
+    protocol = source.get(protocol_id).protocol
+    return build_plan(protocol, weight, source.limits().table, concentration)
 
 
 def check(  # noqa: PLR0913 - every argument is a distinct clinical input
-    protocol_id: str,
+    source: ProtocolSource,
+    protocol_id: str | None,
     weight: BodyWeight,
     *,
     rate: Rate | None = None,
     dose: Mass | None = None,
     over: Duration | None = None,
     phase_id: str | None = None,
+    route: Route | None = None,
 ) -> CheckResult:
-    """Check a rate, or a dose (optionally given over a time), against a protocol's limits."""
-    protocol = load_protocol(protocol_id)
+    """Check a rate, or a dose (optionally given over a time), against the limits.
+
+    Without a protocol only the product-wide hard limits and default soft ceilings apply.
+    """
+    protocol = None if protocol_id is None else source.get(protocol_id).protocol
+    limits = source.limits().table
     if rate is not None:
-        return check_rate(protocol, weight, rate, limit_table(), phase_id=phase_id)
+        return check_rate(protocol, weight, rate, limits, phase_id=phase_id, route=route)
     if dose is None:
         msg = "a check needs a rate or a dose"
         raise ValueError(msg)
-    return check_dose(protocol, weight, dose, limit_table(), over=over, phase_id=phase_id)
+    return check_dose(
+        protocol, weight, dose, limits, over=over, phase_id=phase_id, route=route
+    )

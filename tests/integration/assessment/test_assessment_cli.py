@@ -9,12 +9,13 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from library import FILES, REF, SOURCE
 from typer.testing import CliRunner
 
 from ketamine_cds import DECISION_SUPPORT_NOTICE
 from ketamine_cds.adapters.patient_files import patient_json_schema
 from ketamine_cds.entrypoints.cli.app import app
-from ketamine_cds.service.assessment import assess_patient_file, assessment_payload
+from ketamine_cds.service.assessment import assess_record, assessment_payload
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "patients"
@@ -31,7 +32,9 @@ def _json(*args: str) -> dict[str, Any]:
 
 def _payload(path: Path) -> dict[str, Any]:
     """The JSON payload through the service, without re-reading the protocol library per call."""
-    return json.loads(json.dumps(assessment_payload(assess_patient_file(path))))
+    return json.loads(
+        json.dumps(assessment_payload(REF, assess_record(SOURCE, REF, FILES.patient(path))))
+    )
 
 
 def _verdicts(payload: dict[str, Any]) -> dict[str, str]:

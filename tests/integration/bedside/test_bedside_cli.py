@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -26,13 +27,26 @@ def test_there_are_examples_for_the_seed_cases() -> None:
     assert {"seed-001-case-1", "seed-001-case-2", "seed-002"} <= names
 
 
+def _expected_status(items: list[dict[str, Any]]) -> int:
+    """docs/SAFETY.md: 4 for a hard-limit alert, 3 for a soft limit not overridden, else 0."""
+    statuses = [0]
+    for item in items:
+        kinds = {alert["kind"] for alert in item["alerts"]}
+        if "hard_limit" in kinds:
+            statuses.append(4)
+        elif "soft_limit" in kinds and "override_in_effect" not in kinds:
+            statuses.append(3)
+    return max(statuses)
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_every_example_replays_as_json(path: Path) -> None:
-    """Each example replays without error into a list of recommendations, each with its time."""
+    """Each example replays to timed recommendations; it exits with the most serious status."""
     result = runner.invoke(app, ["replay", str(path), "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in {0, 3, 4}, result.output
     items = json.loads(result.stdout)
     assert items
+    assert result.exit_code == _expected_status(items)
     for item in items:
         assert item["at"]
         assert item["software_version"] == __version__
@@ -57,7 +71,7 @@ def test_the_schema_file_matches_the_model() -> None:
 def test_replay_as_text_is_a_timeline_ending_with_the_notice() -> None:
     """The human-readable replay lists each moment and ends with the decision-support line."""
     result = runner.invoke(app, ["replay", str(CASE_2)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # 18 mg/h above the 14 mg/h soft limit
     assert "2024-05-04T10:00:00Z  ASK PHYSICIAN  18 mg/h" in result.stdout
     assert "soft_limit" in result.stdout
     assert result.stdout.rstrip().endswith(DECISION_SUPPORT_NOTICE)
@@ -66,7 +80,7 @@ def test_replay_as_text_is_a_timeline_ending_with_the_notice() -> None:
 def test_recommend_at_a_time_as_json() -> None:
     """Case 2 on day 4 at 18 mg/h: the soft limit of 14 mg/h is alerted, versions recorded."""
     result = runner.invoke(app, ["recommend", str(CASE_2), "--at", "2024-05-04T12:00Z", "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # a soft limit, no override recorded
     item = json.loads(result.stdout)
     assert item["action"] == "ask_physician"
     assert item["rate_mg_per_h"] == 18.0
@@ -123,5 +137,5 @@ def test_json_episode_files_are_read(tmp_path: Path) -> None:
     path.write_text(json.dumps(data, default=str), encoding="utf-8")
     as_json = runner.invoke(app, ["replay", str(path), "--json"])
     as_yaml = runner.invoke(app, ["replay", str(CASE_2), "--json"])
-    assert as_json.exit_code == 0, as_json.output
+    assert as_json.exit_code == as_yaml.exit_code == 3, as_json.output
     assert json.loads(as_json.stdout) == json.loads(as_yaml.stdout)

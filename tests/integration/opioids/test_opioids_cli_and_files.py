@@ -8,13 +8,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from library import med_of_file
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from ketamine_cds.domain.opioids.output import MedOut, TimelineOut
 from ketamine_cds.domain.opioids.regimen import Regimen
 from ketamine_cds.entrypoints.cli.app import app
-from ketamine_cds.service import opioids
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "regimens"
@@ -63,8 +63,8 @@ def test_fhir_bundle_gives_the_same_med_as_the_regimen_file(
     fhir: str, regimen: str, table: str
 ) -> None:
     """A Bundle of MedicationRequests and the equivalent regimen file give the same MED."""
-    from_fhir = opioids.med_of_file(EXAMPLES / fhir, table)
-    from_file = opioids.med_of_file(EXAMPLES / regimen, table)
+    from_fhir = med_of_file(EXAMPLES / fhir, table)
+    from_file = med_of_file(EXAMPLES / regimen, table)
     assert from_fhir.total_med_mg == pytest.approx(from_file.total_med_mg)
     assert from_fhir.regimen_range_med_mg == pytest.approx(from_file.regimen_range_med_mg)
     assert [i.med_mg for i in from_fhir.items] == pytest.approx([i.med_mg for i in from_file.items])
@@ -97,7 +97,7 @@ def test_a_single_fhir_request_with_time_of_day(tmp_path: Path) -> None:
             )
         )
     )
-    assert opioids.med_of_file(path).total_med_mg == pytest.approx(20.0)
+    assert med_of_file(path).total_med_mg == pytest.approx(20.0)
 
 
 def test_fhir_without_unit_is_refused_naming_the_request(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from ketamine_cds.domain.references import SEEDS
 from ketamine_cds.entrypoints.cli.app import app
-from ketamine_cds.service import protocols
 
 ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
@@ -22,19 +21,15 @@ def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-@pytest.fixture(autouse=True)
-def _default_library() -> None:
-    protocols.configure(())
-
-
 def test_plan_text_names_protocol_version_rules_and_sources() -> None:
     """The readable plan shows the protocol and version, each dose with rule and source."""
     code, out, _ = run("plan", "--protocol", "cancer-continuous", "--weight-kg", "70")
     assert code == 0
     assert "cancer-continuous v1.0.0" in out
     assert "7 mg/h = 7 mL/h at 1 mg/mL → pump 7.0 mL/h" in out
-    assert "[ceiling-0-2-mg-per-kg-per-h; Subanesthetic ketamine infusion protocol" in out
-    assert "authors and journal to be completed [seed 001], Ketamine Protocol Details]" in out
+    short = "Cancer-hospital ketamine protocol, oncology nursing article (2016 or later)"
+    assert f"[ceiling-0-2-mg-per-kg-per-h; {short} [seed 001], Ketamine Protocol Details]" in out
+    assert f"References:\n  [seed 001] {SEEDS['seed 001']}" in out
     assert "1 mg/mL (default; give the bag's own)" in out
     assert "Decision support, not a prescriber" in out
 

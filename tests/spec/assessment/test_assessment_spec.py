@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from library import REF, SOURCE
 
 from ketamine_cds.adapters.patient_files import (
     load_contraindication_table,
@@ -58,7 +59,7 @@ def test_seed_000_example_file_screens_positive() -> None:
 def test_non_cancer_without_central_sensitisation_is_not_eligible() -> None:
     """Seed 004, "2. Patient selection": without central sensitisation, not eligible."""
     record = read_patient_file(EXAMPLES / "not-eligible-no-central-sensitisation.yaml")
-    (protocol,) = assess_record(record, "noncancer-subcutaneous").protocols
+    (protocol,) = assess_record(SOURCE, REF, record, "noncancer-subcutaneous").protocols
     assert protocol.verdict is Verdict.NOT_ELIGIBLE
     failed = [c.id for c in protocol.eligibility.criteria if c.status.value == "not_met"]
     assert "elig-central-sensitisation" in failed
@@ -67,7 +68,7 @@ def test_non_cancer_without_central_sensitisation_is_not_eligible() -> None:
 def test_seed_004_typical_candidate_is_eligible() -> None:
     """Seed 004's selection met, with every contraindication recorded absent: eligible."""
     record = read_patient_file(EXAMPLES / "seed004-candidate.yaml")
-    (protocol,) = assess_record(record, "noncancer-subcutaneous").protocols
+    (protocol,) = assess_record(SOURCE, REF, record, "noncancer-subcutaneous").protocols
     assert protocol.verdict is Verdict.ELIGIBLE
 
 
@@ -219,7 +220,7 @@ def test_seed_003_evidence_levels(indication: str, level: str) -> None:
 def test_missing_information_is_never_silently_eligible() -> None:
     """A record lacking selection facts gives needs_information naming the missing fields."""
     record = read_patient_file(EXAMPLES / "seed001-case1-ewing.yaml")
-    (protocol,) = assess_record(record, "cancer-continuous").protocols
+    (protocol,) = assess_record(SOURCE, REF, record, "cancer-continuous").protocols
     assert protocol.verdict is Verdict.NEEDS_INFORMATION
     assert "pregnancy" in protocol.missing
     assert "psychiatric.active_psychosis" in protocol.missing

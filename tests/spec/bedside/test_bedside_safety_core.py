@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from bedside_build import build, ev, hours, kinds, rec, rules
+from library import shipped
 
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.domain.protocols.check import check_dose
 from ketamine_cds.domain.units import BodyWeight, Mass
 from ketamine_cds.domain.vocabulary import Route
-from ketamine_cds.service.protocols import load_protocol
 
 MARSHFIELD = "marshfield-inpatient"
 BASELINE = {"pain": 8, "heart_rate": 80, "systolic_bp": 120, "respiratory_rate": 14}
@@ -145,7 +145,7 @@ def test_the_single_dose_hard_limit_follows_the_route() -> None:
 
     The same 70 mg at 70 kg given intravenously is an anaesthetic dose (seed 004 Appendix 2).
     """
-    protocol, weight = load_protocol("fine-escalating-bolus"), BodyWeight.from_kg(70)
+    protocol, weight = shipped("fine-escalating-bolus"), BodyWeight.from_kg(70)
     sc = check_dose(protocol, weight, Mass.of(70, "mg"), limit_table(), route=Route.SC)
     iv = check_dose(protocol, weight, Mass.of(70, "mg"), limit_table(), route=Route.IV)
     assert (sc.verdict, iv.verdict) == ("soft_limit_exceeded", "hard_limit_exceeded")

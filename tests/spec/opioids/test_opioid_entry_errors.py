@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from library import REF, med_of_file, timeline_file
 from typer.testing import CliRunner
 
 from ketamine_cds.domain.errors import UserInputError
@@ -28,7 +29,7 @@ PATCH_25_MG = "if it was entered in µg/h it is 25 µg/h = 60 mg/day oral morphi
 
 
 def med(*items: dict[str, Any], table: str = "cdc-2022") -> float | None:
-    return opioids.med_of(Regimen.model_validate({"items": list(items)}), table).total_med_mg
+    return opioids.med_of(REF, Regimen.model_validate({"items": list(items)}), table).total_med_mg
 
 
 def test_a_patch_of_25_mg_per_h_is_refused_saying_25_ug_per_h_is_60_mg_a_day(
@@ -74,7 +75,7 @@ def test_a_fhir_patch_in_mg_per_h_is_refused_with_the_same_reading(
 ) -> None:
     """A rateQuantity or a contained Medication's strength of 25 mg/h: the same refusal."""
     with pytest.raises(UserInputError) as refused:
-        opioids.med_of_file(_fhir_patch(tmp_path, "mg/h", where))
+        med_of_file(_fhir_patch(tmp_path, "mg/h", where))
     assert PATCH_25_MG in str(refused.value)
     assert str(refused.value).startswith("MedicationRequest fentanyl-patch")
 
@@ -82,7 +83,7 @@ def test_a_fhir_patch_in_mg_per_h_is_refused_with_the_same_reading(
 @pytest.mark.parametrize("where", ["rate", "strength"])
 def test_the_same_fhir_patch_in_ug_per_h_is_60(tmp_path: Path, where: str) -> None:
     """Written in µg/h, the same resource is 60 mg/day (CDC 2022, 25 x 2.4)."""
-    result = opioids.med_of_file(_fhir_patch(tmp_path, "ug/h", where))
+    result = med_of_file(_fhir_patch(tmp_path, "ug/h", where))
     assert result.total_med_mg == pytest.approx(60.0)
 
 
@@ -116,7 +117,7 @@ def test_seed_figures_are_accepted_as_recorded_points(tmp_path: Path) -> None:
         "  - {day: 4, recorded_med_mg: 1400, source: 'seed 001, case 2, day 4'}\n",
         encoding="utf-8",
     )
-    line = opioids.timeline_file(path)
+    line = timeline_file(path)
     assert line.peak is not None
     assert (line.peak.day, line.peak.med_mg) == (4, 1400.0)
 

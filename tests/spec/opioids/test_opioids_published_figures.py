@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from library import REF, med_of_file, timeline_file
 
 from ketamine_cds.domain.opioids.plan import TimelineEntry, timeline
 from ketamine_cds.domain.opioids.regimen import Regimen
@@ -20,7 +21,7 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "regimens"
 
 
 def med(items: list[dict[str, Any]], table: str = "cdc-2022") -> Any:
-    return opioids.med_of(Regimen.model_validate({"items": items}), table)
+    return opioids.med_of(REF, Regimen.model_validate({"items": items}), table)
 
 
 OXY_SR = {"drug": "oxycodone", "route": "oral", "dose": "10 mg", "doses_per_day": 2}
@@ -81,7 +82,7 @@ def test_seed_000_phase_i_lies_in_the_seed_range() -> None:
     The order allows 3-4 IR doses a day: 52.5-60 mg, inside the seed's range; its bounds
     correspond to 2 and 4 as-needed doses taken (45 and 60 mg/day).
     """
-    result = opioids.med_of_file(EXAMPLES / "seed000-phase1.yaml")
+    result = med_of_file(EXAMPLES / "seed000-phase1.yaml")
     low, high = result.regimen_range_med_mg
     assert 45.0 <= low <= high <= 60.0
     assert (low, high) == (pytest.approx(52.5), pytest.approx(60.0))
@@ -97,7 +98,7 @@ def test_seed_000_phase_ii_cannot_reach_the_seed_figure() -> None:
     seed does not say which conversion it used; no published factor shipped here reaches 400,
     so the test pins the computed range and that it lies below the seed's figure.
     """
-    result = opioids.med_of_file(EXAMPLES / "seed000-phase2.yaml")
+    result = med_of_file(EXAMPLES / "seed000-phase2.yaml")
     assert result.total_med_mg == pytest.approx(300.0)
     assert result.range_med_mg == (pytest.approx(300.0), pytest.approx(330.0))
     assert result.range_med_mg[1] < 400.0
@@ -109,12 +110,12 @@ def test_seed_000_last_data_set_is_in_the_200_mg_range() -> None:
     CDC 2016 (methadone 15 mg/day, factor 4): 60 + 120 = 180; CDC 2022 (4.7): 70.5 + 120 = 190.5;
     ANZCA has no methadone factor. Both CDC figures are within 10 % of 200.
     """
-    result = opioids.med_of_file(EXAMPLES / "seed000-last-discharge.yaml")
+    result = med_of_file(EXAMPLES / "seed000-last-discharge.yaml")
     totals = dict(result.totals_by_table)
     assert totals == {"cdc-2016": pytest.approx(180.0), "cdc-2022": pytest.approx(190.5)}
     for total in totals.values():
         assert abs(total - 200.0) <= 20.0
-    anzca = opioids.med_of_file(EXAMPLES / "seed000-last-discharge.yaml", "anzca-fpm-2021")
+    anzca = med_of_file(EXAMPLES / "seed000-last-discharge.yaml", "anzca-fpm-2021")
     assert not anzca.complete
 
 
@@ -144,7 +145,7 @@ def test_seed_000_episode_700_to_200() -> None:
 
 def test_seed_001_case_2_timeline() -> None:
     """Seed 001 case 2: 580 -> 855 -> 1,400 -> 780 mg/day; peak on day 4, -44.3 % by day 6."""
-    line = opioids.timeline_file(EXAMPLES / "seed001-case2-timeline.yaml")
+    line = timeline_file(EXAMPLES / "seed001-case2-timeline.yaml")
     recorded = [(e.day, e.med_mg) for e in line.entries if not e.computed]
     assert recorded == [(2, 580.0), (3, 855.0), (4, 1400.0), (6, 780.0)]
     assert (line.peak.day, line.peak.med_mg) == (4, 1400.0)
@@ -158,7 +159,7 @@ def test_seed_001_case_2_day_1_totals() -> None:
     580 on day 2 follows dose increases it does not quantify, so only day 1 is computed; it is
     below 580, as the increases require.
     """
-    result = opioids.med_of_file(EXAMPLES / "seed001-case2-day1.yaml", "anzca-fpm-2021")
+    result = med_of_file(EXAMPLES / "seed001-case2-day1.yaml", "anzca-fpm-2021")
     assert result.complete
     assert [i.med_mg for i in result.items] == [
         pytest.approx(225.0),
@@ -167,6 +168,6 @@ def test_seed_001_case_2_day_1_totals() -> None:
     ]
     assert result.total_med_mg == pytest.approx(468.0)
     assert result.total_med_mg < 580.0
-    cdc = opioids.med_of_file(EXAMPLES / "seed001-case2-day1.yaml", "cdc-2022")
+    cdc = med_of_file(EXAMPLES / "seed001-case2-day1.yaml", "cdc-2022")
     assert not cdc.complete
     assert cdc.range_med_mg == (pytest.approx(468.0), pytest.approx(468.0))

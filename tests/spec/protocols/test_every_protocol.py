@@ -13,16 +13,16 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from library import SOURCE, all_protocols
 
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.protocols.plan_output import PhaseOut, PlanOut
 from ketamine_cds.domain.units import BodyWeight, Mass, Rate
 from ketamine_cds.service.planning import check, plan
-from ketamine_cds.service.protocols import list_protocols
 
 ROOT = Path(__file__).resolve().parents[3]
 PLAN_SCHEMA = json.loads((ROOT / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
-IDS = [p.id for p in list_protocols()]
+IDS = [p.id for p in all_protocols()]
 RATE_KINDS = {"continuous", "timed_infusion", "divided_doses"}
 DOSE_KINDS = {"bolus", "divided_doses"}
 
@@ -36,7 +36,7 @@ def test_published_plan_schema_matches_the_model() -> None:
 @pytest.mark.parametrize("weight_kg", [45, 70, 100, 150])
 def test_plans_validate_against_the_published_schema(protocol_id: str, weight_kg: float) -> None:
     """The plan JSON of every protocol at 45, 70, 100 and 150 kg follows the published schema."""
-    result = plan(protocol_id, BodyWeight.from_kg(weight_kg)).model_dump(mode="json")
+    result = plan(SOURCE, protocol_id, BodyWeight.from_kg(weight_kg)).model_dump(mode="json")
     jsonschema.validate(result, PLAN_SCHEMA)
     assert result["protocol"]["id"] == protocol_id
     assert result["patient"]["weight_kg"] == weight_kg
@@ -57,14 +57,14 @@ def _dose_phases(result: PlanOut) -> list[PhaseOut]:
 def test_each_protocols_own_start_dose_is_within_it(protocol_id: str, weight_kg: float) -> None:
     """The start rate (or dose) of every phase checks as within_protocol."""
     weight = BodyWeight.from_kg(weight_kg)
-    result = plan(protocol_id, weight)
+    result = plan(SOURCE, protocol_id, weight)
     for phase in _rate_phases(result):
         if phase.kind == "divided_doses":
             continue
-        verdict = check(protocol_id, weight, rate=Rate.of(phase.rate_mg_per_h, "mg/hour"))  # type: ignore[arg-type]
+        verdict = check(SOURCE, protocol_id, weight, rate=Rate.of(phase.rate_mg_per_h, "mg/hour"))  # type: ignore[arg-type]
         assert verdict.verdict == "within_protocol", (phase.id, verdict.reasons)
     for phase in _dose_phases(result):
-        verdict = check(protocol_id, weight, dose=Mass.of(phase.dose_mg, "mg"))  # type: ignore[arg-type]
+        verdict = check(SOURCE, protocol_id, weight, dose=Mass.of(phase.dose_mg, "mg"))  # type: ignore[arg-type]
         assert verdict.verdict == "within_protocol", (phase.id, verdict.reasons)
 
 
@@ -75,16 +75,19 @@ def test_above_every_ceiling_is_soft_and_icu_band_is_hard(
 ) -> None:
     """Above the highest rate ceiling: soft (or hard past 1 mg/kg/h); 1 mg/kg/h: always hard."""
     weight = BodyWeight.from_kg(weight_kg)
-    result = plan(protocol_id, weight)
+    result = plan(SOURCE, protocol_id, weight)
     hard = weight_kg * 1.0
-    at_hard = check(protocol_id, weight, rate=Rate.of(hard, "mg/hour"))
+    at_hard = check(SOURCE, protocol_id, weight, rate=Rate.of(hard, "mg/hour"))
     assert at_hard.verdict == "hard_limit_exceeded"
-    assert check(protocol_id, weight, dose=Mass.of(hard, "mg")).verdict == "hard_limit_exceeded"
+    assert (
+        check(SOURCE, protocol_id, weight, dose=Mass.of(hard, "mg")).verdict
+        == "hard_limit_exceeded"
+    )
     ceilings = [_rate_ceiling(p) for p in _rate_phases(result)]
     if ceilings and max(ceilings) > 0:
         above = max(ceilings) * 1.05
         expected = "soft_limit_exceeded" if above < hard else "hard_limit_exceeded"
-        verdict = check(protocol_id, weight, rate=Rate.of(above, "mg/hour"))
+        verdict = check(SOURCE, protocol_id, weight, rate=Rate.of(above, "mg/hour"))
         assert verdict.verdict == expected, verdict.reasons
         if expected == "soft_limit_exceeded":
             assert verdict.override is not None
@@ -113,7 +116,7 @@ def test_no_planned_dose_exceeds_its_ceiling_or_a_hard_limit(
 ) -> None:
     """Any weight, any protocol: planned doses are within limits, or the plan is refused."""
     try:
-        result = plan(protocol_id, BodyWeight.from_kg(weight_kg))
+        result = plan(SOURCE, protocol_id, BodyWeight.from_kg(weight_kg))
     except UserInputError as refusal:
         assert "above its own ceiling" in str(refusal)  # noqa: PT017 - refusal is one allowed outcome
         return

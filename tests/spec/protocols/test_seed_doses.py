@@ -6,6 +6,7 @@ Each row cites the passage its figures come from.
 from __future__ import annotations
 
 import pytest
+from library import SOURCE
 
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.units import BodyWeight
@@ -13,7 +14,7 @@ from ketamine_cds.service.planning import plan
 
 
 def _phase(protocol: str, weight_kg: float, phase_id: str) -> dict[str, object]:
-    result = plan(protocol, BodyWeight.from_kg(weight_kg)).model_dump(mode="json")
+    result = plan(SOURCE, protocol, BodyWeight.from_kg(weight_kg)).model_dump(mode="json")
     return next(p for p in result["phases"] if p["id"] == phase_id)
 
 
@@ -63,14 +64,16 @@ def test_seed_000_table_1_nonresponder_doubles_the_dose() -> None:
 def test_seed_002_ultra_low_rate() -> None:
     """Seed 002: '55 µg kg-1 h-1 (5 mg/h)' — about 91 kg."""
     phase = _phase(
-        "ultra-low-memantine", 91, plan("ultra-low-memantine", BodyWeight.from_kg(91)).phases[0].id
+        "ultra-low-memantine",
+        91,
+        plan(SOURCE, "ultra-low-memantine", BodyWeight.from_kg(91)).phases[0].id,
     )
     assert phase["rate_mg_per_h"] == pytest.approx(5.0, rel=0.01)
 
 
 def test_seed_000_review_kotlinska_daily_dose() -> None:
     """Seed 000 review: 0.8 mg/kg/day 'amounts to about 2 mg/hour for a 60 kg person'."""
-    result = plan("kotlinska-oral", BodyWeight.from_kg(60))
+    result = plan(SOURCE, "kotlinska-oral", BodyWeight.from_kg(60))
     phase = result.phases[0]
     assert phase.daily_dose_mg == pytest.approx(48.0)
     assert phase.rate_mg_per_h == pytest.approx(2.0)
@@ -79,14 +82,14 @@ def test_seed_000_review_kotlinska_daily_dose() -> None:
 def test_seed_000_review_100_mg_a_day() -> None:
     """Seed 000 review: 'starting at 100 mg/day (~4 mg/hour)' (Good et al.; Jackson et al.)."""
     for protocol in ("good-triple-agent", "jackson-burst"):
-        phase = plan(protocol, BodyWeight.from_kg(70)).phases[0]
+        phase = plan(SOURCE, protocol, BodyWeight.from_kg(70)).phases[0]
         assert phase.rate_mg_per_h == pytest.approx(100 / 24)
         assert round(phase.rate_mg_per_h or 0) == 4
 
 
 def test_seed_000_review_jackson_schedule() -> None:
     """Seed 000 review: 100 → 300 → 500 mg/day (~4, ~12, ~20 mg/hour), every 24 hours."""
-    titration = plan("jackson-burst", BodyWeight.from_kg(70)).phases[0].titration
+    titration = plan(SOURCE, "jackson-burst", BodyWeight.from_kg(70)).phases[0].titration
     assert titration is not None
     assert titration.schedule_mg_per_h == pytest.approx([100 / 24, 300 / 24, 500 / 24])
     assert titration.interval_h == 24.0
@@ -94,7 +97,7 @@ def test_seed_000_review_jackson_schedule() -> None:
 
 def test_seed_004_noncancer_induction_and_maximum() -> None:
     """Seed 004 protocol: induction 0.05-0.1 mg/kg/h, maximum 0.5 mg/kg/h (70 kg: 3.5-7, 35)."""
-    phase = plan("noncancer-subcutaneous", BodyWeight.from_kg(70)).phases[0]
+    phase = plan(SOURCE, "noncancer-subcutaneous", BodyWeight.from_kg(70)).phases[0]
     assert phase.route == "sc"
     assert phase.rate_range_mg_per_h == pytest.approx([3.5, 7.0])
     assert phase.rate_mg_per_h == pytest.approx(3.5)
@@ -104,4 +107,4 @@ def test_seed_004_noncancer_induction_and_maximum() -> None:
 def test_a_start_above_the_protocols_own_ceiling_is_refused_not_clamped() -> None:
     """Seed 001 at 201 kg: 0.1 mg/kg/h = 20.1 mg/h is above the 20 mg/h ceiling; no plan."""
     with pytest.raises(UserInputError, match=r"20\.1 mg/h, above its own ceiling of 20 mg/h"):
-        plan("cancer-continuous", BodyWeight.from_kg(201))
+        plan(SOURCE, "cancer-continuous", BodyWeight.from_kg(201))

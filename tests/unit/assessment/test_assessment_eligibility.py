@@ -5,6 +5,7 @@ from __future__ import annotations
 from assessment_records import safe_record
 from hypothesis import given
 from hypothesis import strategies as st
+from library import all_protocols, shipped
 
 from ketamine_cds.domain.assessment.contraindications import (
     ContraindicationTable,
@@ -26,7 +27,6 @@ from ketamine_cds.domain.protocols.schema import (
     EligibilityGroup,
     Source,
 )
-from ketamine_cds.service.protocols import list_protocols, load_protocol
 
 THREE = st.sampled_from([Status.MET, Status.NOT_MET, Status.UNKNOWN])
 SOURCE = Source(document="seed 004", section="2. Patient selection")
@@ -80,7 +80,7 @@ def test_an_empty_record_is_never_eligible_for_a_shipped_protocol(
     """With nothing recorded, every shipped protocol says needs information, never eligible."""
     empty = PatientRecord()
     findings = check_contraindications(table, empty)
-    protocols = list_protocols()
+    protocols = all_protocols()
     assert protocols
     for protocol in protocols:
         verdict = assess_protocol(protocol, empty, findings)
@@ -122,7 +122,7 @@ def test_unknown_member_of_all_of_gives_needs_information_naming_the_field(
 ) -> None:
     """A criterion the record cannot decide makes the verdict needs information, naming it."""
     record = safe_record(pain={"population": "non_cancer"})
-    protocol = load_protocol("noncancer-subcutaneous")
+    protocol = shipped("noncancer-subcutaneous")
     result = assess_protocol(protocol, record, check_contraindications(table, record))
     assert result.verdict is Verdict.NEEDS_INFORMATION
     assert "pain.central_sensitisation" in result.missing
@@ -132,7 +132,7 @@ def test_no_criteria_stated_is_said_and_the_verdict_rests_on_contraindications(
     table: ContraindicationTable,
 ) -> None:
     """A protocol without eligibility reports no_criteria_stated; contraindications decide."""
-    protocol = load_protocol("marshfield-inpatient").model_copy(update={"eligibility": None})
+    protocol = shipped("marshfield-inpatient").model_copy(update={"eligibility": None})
     record = safe_record(pain={"population": "cancer"})
     result = assess_protocol(protocol, record, check_contraindications(table, record))
     assert result.eligibility.status is Status.NO_CRITERIA_STATED
@@ -147,7 +147,7 @@ def test_no_criteria_stated_is_said_and_the_verdict_rests_on_contraindications(
 def test_population_mismatch_is_not_eligible(table: ContraindicationTable) -> None:
     """A cancer patient is not eligible for a protocol whose population is non-cancer."""
     record = safe_record(pain={"population": "cancer"})
-    protocol = load_protocol("noncancer-subcutaneous")
+    protocol = shipped("noncancer-subcutaneous")
     result = assess_protocol(protocol, record, check_contraindications(table, record))
     assert result.verdict is Verdict.NOT_ELIGIBLE
     assert result.population_status is Status.NOT_MET

@@ -19,11 +19,18 @@ def test_pounds_are_converted_and_the_conversion_shown() -> None:
     assert weight.conversion == "154 lb × 0.45359237 kg/lb = 69.85 kg"
 
 
-@pytest.mark.parametrize("text", ["700 kg", "70", "70 stone", "2 kg"])
-def test_implausible_or_unitless_weights_are_refused(text: str) -> None:
-    """A weight without kg/lb, or outside 10-350 kg, is refused."""
+@pytest.mark.parametrize("text", ["70", "70 stone", "7_0 kg", "1e2 kg", "0 kg", "-70 kg"])
+def test_unitless_or_misspelt_weights_are_refused(text: str) -> None:
+    """A weight without kg/lb, or not written as a plain positive number, is refused."""
     with pytest.raises(ValueError, match="weight"):
         parse_weight(text)
+
+
+@pytest.mark.parametrize("text", ["700 kg", "2 kg", "10 kg", "350 kg", "700 lb"])
+def test_weights_outside_the_adult_range_are_refused(text: str) -> None:
+    """A patient file's weight outside 30-300 kg (data/limits.yaml) is refused, as everywhere."""
+    with pytest.raises(UserInputError, match=r"adult range this product supports \(30 to 300 kg\)"):
+        parse_patient_text(f"weight: {text}\n", "p.yaml")
 
 
 def test_children_are_refused() -> None:

@@ -6,12 +6,12 @@ from datetime import datetime
 
 import pytest
 from bedside_build import build, ev, kinds, rec
+from library import SOURCE, shipped
 
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.domain.bedside import recommend
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.service.episodes import replay_episode
-from ketamine_cds.service.protocols import load_protocol
 
 
 def test_a_rate_at_the_hard_limit_is_stopped_and_never_recommended() -> None:
@@ -43,7 +43,7 @@ def test_a_naive_time_is_refused() -> None:
     with pytest.raises(UserInputError, match="no time zone"):
         recommend(
             episode,
-            load_protocol("cancer-continuous"),
+            shipped("cancer-continuous"),
             limit_table(),
             datetime(2024, 5, 2, 9),  # noqa: DTZ001 - the naive time is the point
         )
@@ -52,7 +52,7 @@ def test_a_naive_time_is_refused() -> None:
 def test_the_episode_protocol_must_match() -> None:
     """An episode under one protocol is not read against another."""
     with pytest.raises(UserInputError, match="follows protocol 'cancer-continuous'"):
-        recommend(build([]), load_protocol("jackson-burst"), limit_table(), rec(build([]), 0).at)
+        recommend(build([]), shipped("jackson-burst"), limit_table(), rec(build([]), 0).at)
 
 
 def test_a_phase_the_protocol_lacks_is_refused() -> None:
@@ -84,5 +84,5 @@ def test_an_override_up_to_a_rate_covers_rates_up_to_it() -> None:
 def test_replay_recommends_at_the_start_and_after_each_event() -> None:
     """A replay answers at the start and after each event, one answer per distinct moment."""
     events = [ev("rate_change", 0, rate="7 mg/h", by="RN"), ev("observation", 2, pain=8)]
-    items = replay_episode(build(events))
+    items = replay_episode(SOURCE, build(events))
     assert [item.action for item in items] == ["continue", "increase"]

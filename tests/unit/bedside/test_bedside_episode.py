@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 from bedside_build import T0, build, ev, hours, rec
+from library import shipped
 
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.adapters.episode_files import parse_episode_data, parse_episode_text
 from ketamine_cds.domain.bedside import recommend
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.service.protocols import load_protocol
 
 BASE: dict[str, Any] = {
     "patient": {"weight": "70 kg"},
@@ -149,7 +149,7 @@ def test_an_event_written_after_a_recommendation_was_made_never_changes_it() -> 
     ]
     episode = build(events)
     known = recommend(
-        episode, load_protocol("cancer-continuous"), limit_table(), hours(2), known_at=hours(3)
+        episode, shipped("cancer-continuous"), limit_table(), hours(2), known_at=hours(3)
     )
     assert known.action == "continue"
     assert rec(episode, 2).action == "increase"

@@ -9,6 +9,7 @@ from typing import Any
 from bedside_build import T0, build, hours
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from library import shipped
 
 from ketamine_cds.adapters.data_files import limit_table
 from ketamine_cds.domain.bedside import recommend
@@ -17,7 +18,6 @@ from ketamine_cds.domain.bedside.state import replay
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.protocols.schema import Protocol, Titration, Unspecified
 from ketamine_cds.domain.vocabulary import Route, Symptom
-from ketamine_cds.service.protocols import load_protocol
 
 PROTOCOLS = ["cancer-continuous", "marshfield-inpatient", "jackson-burst", "noncancer-subcutaneous"]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -117,7 +117,7 @@ ANY_EPISODE = st.one_of(episodes(), titrating())
 
 
 def _recommend(episode: Episode, at_h: float) -> Any:
-    return recommend(episode, load_protocol(episode.protocol.id), limit_table(), hours(at_h))
+    return recommend(episode, shipped(episode.protocol.id), limit_table(), hours(at_h))
 
 
 def _routes(protocol: Protocol) -> dict[str, Route]:
@@ -144,7 +144,7 @@ def test_no_increase_while_a_stop_criterion_or_notification_threshold_holds(
     result = _recommend(episode, at)
     if result.action != "increase":
         return
-    protocol = load_protocol(episode.protocol.id)
+    protocol = shipped(episode.protocol.id)
     state = replay(episode, _routes(protocol), protocol.phases[0].id, hours(at))
     for criteria in (protocol.stop_if, protocol.notify_if):
         if isinstance(criteria, Unspecified):
@@ -164,7 +164,7 @@ def test_no_increase_sooner_than_the_protocols_interval(case: tuple[Episode, flo
     result = _recommend(episode, at)
     if result.action != "increase":
         return
-    protocol = load_protocol(episode.protocol.id)
+    protocol = shipped(episode.protocol.id)
     state = replay(episode, _routes(protocol), protocol.phases[0].id, hours(at))
     titration = protocol.phase(state.phase_id).titration
     assert isinstance(titration, Titration)

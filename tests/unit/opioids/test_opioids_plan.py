@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from library import REF
 
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.opioids.plan import (
@@ -21,7 +22,7 @@ from ketamine_cds.service import opioids
 
 
 def med(*items: dict[str, Any], table: str = "cdc-2022") -> Any:
-    return opioids.med_of(Regimen.model_validate({"items": list(items)}), table)
+    return opioids.med_of(REF, Regimen.model_validate({"items": list(items)}), table)
 
 
 MIXED = (
@@ -33,7 +34,7 @@ MIXED = (
 def test_conversion_uses_the_default_reduction_and_says_who_chooses() -> None:
     """300 MED as oral morphine is 300 mg/day; the default 50 % reduction gives 150 mg/day."""
     result = med(*MIXED)
-    conversion = convert(result, opioids.table("cdc-2022"), "morphine", OpioidRoute.ORAL, None)
+    conversion = convert(result, opioids.table(REF, "cdc-2022"), "morphine", OpioidRoute.ORAL, None)
     assert conversion.equianalgesic_daily == pytest.approx(300.0)
     assert conversion.reduction_percent == DEFAULT_REDUCTION_PERCENT
     assert conversion.reduction_is_default
@@ -46,7 +47,7 @@ def test_conversion_uses_the_default_reduction_and_says_who_chooses() -> None:
 def test_conversion_takes_the_clinicians_reduction() -> None:
     """A chosen 25 % reduction to oral hydromorphone: 300 / 5 x 0.75 = 45 mg/day."""
     conversion = convert(
-        med(*MIXED), opioids.table("cdc-2022"), "hydromorphone", OpioidRoute.ORAL, 25
+        med(*MIXED), opioids.table(REF, "cdc-2022"), "hydromorphone", OpioidRoute.ORAL, 25
     )
     assert not conversion.reduction_is_default
     assert conversion.target_daily == pytest.approx(45.0)
@@ -56,7 +57,7 @@ def test_conversion_to_sc_morphine_uses_the_parenteral_table() -> None:
     """Under ANZCA, 330 MED is 110 mg/day SC morphine before the reduction."""
     result = med(*MIXED, table="anzca-fpm-2021")
     conversion = convert(
-        result, opioids.table("anzca-fpm-2021"), "morphine", OpioidRoute.SUBCUTANEOUS, 30
+        result, opioids.table(REF, "anzca-fpm-2021"), "morphine", OpioidRoute.SUBCUTANEOUS, 30
     )
     assert conversion.equianalgesic_daily == pytest.approx(110.0)
     assert conversion.target_daily == pytest.approx(77.0)
@@ -65,22 +66,24 @@ def test_conversion_to_sc_morphine_uses_the_parenteral_table() -> None:
 def test_conversion_to_methadone_is_refused() -> None:
     """Methadone is not computed from an MME total (non-linear, disputed)."""
     with pytest.raises(UserInputError, match="methadone"):
-        convert(med(*MIXED), opioids.table("cdc-2022"), "methadone", OpioidRoute.ORAL, 80)
+        convert(med(*MIXED), opioids.table(REF, "cdc-2022"), "methadone", OpioidRoute.ORAL, 80)
 
 
 def test_conversion_of_an_incomplete_total_is_refused() -> None:
     """A total that leaves out an uncovered item cannot be converted."""
     result = med({"drug": "morphine", "route": "iv", "dose": "2 mg", "every_hours": 4})
     with pytest.raises(UserInputError, match="leaves out"):
-        convert(result, opioids.table("cdc-2022"), "morphine", OpioidRoute.ORAL, 30)
+        convert(result, opioids.table(REF, "cdc-2022"), "morphine", OpioidRoute.ORAL, 30)
 
 
 def test_conversion_to_a_patch_needs_the_clinicians_reduction() -> None:
     """For transdermal fentanyl Fine 2009 gives no window, so no default is applied."""
     with pytest.raises(UserInputError, match="package insert"):
-        convert(med(*MIXED), opioids.table("cdc-2022"), "fentanyl", OpioidRoute.TRANSDERMAL, None)
+        convert(
+            med(*MIXED), opioids.table(REF, "cdc-2022"), "fentanyl", OpioidRoute.TRANSDERMAL, None
+        )
     conversion = convert(
-        med(*MIXED), opioids.table("cdc-2022"), "fentanyl", OpioidRoute.TRANSDERMAL, 25
+        med(*MIXED), opioids.table(REF, "cdc-2022"), "fentanyl", OpioidRoute.TRANSDERMAL, 25
     )
     assert conversion.unit == "µg/h"
     assert conversion.target_daily == pytest.approx(300 / 2.4 * 0.75)

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import pytest
+from library import REF
 from pydantic import ValidationError
 
 from ketamine_cds.domain.errors import UserInputError
@@ -26,7 +27,7 @@ def _round_down_two_figures(value: float) -> float:
 def _highest_factor(drug: Opioid, route: OpioidRoute) -> float | None:
     """The highest factor any shipped table gives for a drug and route (top tier for tiers)."""
     factors: list[float] = []
-    for table in opioids.tables():
+    for table in REF.opioid_tables():
         for entry in table.factors:
             if entry.drug is drug and route in entry.routes and entry.covered:
                 if entry.factor is not None:
@@ -37,13 +38,13 @@ def _highest_factor(drug: Opioid, route: OpioidRoute) -> float | None:
 
 def test_the_total_bound_is_the_reference_figure() -> None:
     """The total bound is 10,000 mg/day, the figure each full agonist's bound is derived from."""
-    assert opioids.plausibility().total.max == REFERENCE_MED
+    assert REF.opioid_plausibility().total.max == REFERENCE_MED
 
 
 def test_each_derived_bound_is_the_total_at_the_highest_shipped_factor() -> None:
     """Every line that says it is derived from the total equals 10,000 / highest factor."""
     checked = 0
-    for line in opioids.plausibility().doses:
+    for line in REF.opioid_plausibility().doses:
         if "oral morphine equivalent at" not in line.why:
             continue
         factors = {_highest_factor(line.drug, route) for route in line.routes}
@@ -57,8 +58,8 @@ def test_each_derived_bound_is_the_total_at_the_highest_shipped_factor() -> None
 
 def test_every_drug_and_route_a_table_covers_has_a_bound() -> None:
     """No drug and route that a shipped table converts is refused as an unknown use."""
-    bounds = opioids.plausibility()
-    for table in opioids.tables():
+    bounds = REF.opioid_plausibility()
+    for table in REF.opioid_tables():
         for entry in table.factors:
             for route in entry.routes:
                 assert bounds.dose_bound(entry.drug, route) is not None, (entry.drug, route)
@@ -66,8 +67,8 @@ def test_every_drug_and_route_a_table_covers_has_a_bound() -> None:
 
 def test_each_bound_is_in_the_unit_its_factors_multiply() -> None:
     """A bound's basis is the basis of every shipped factor for that drug and route."""
-    bounds = opioids.plausibility()
-    for table in opioids.tables():
+    bounds = REF.opioid_plausibility()
+    for table in REF.opioid_tables():
         for entry in table.factors:
             if not entry.covered:
                 continue
@@ -79,7 +80,7 @@ def test_each_bound_is_in_the_unit_its_factors_multiply() -> None:
 
 def test_every_bound_has_its_reason_and_source() -> None:
     """Each bound says why and where from; a least bound says why too."""
-    for line in opioids.plausibility().doses:
+    for line in REF.opioid_plausibility().doses:
         assert line.why
         assert line.source
         assert (line.min is None) == (line.min_why is None)
@@ -87,7 +88,7 @@ def test_every_bound_has_its_reason_and_source() -> None:
 
 def test_patches_have_a_least_bound() -> None:
     """The two patch drugs have a least µg/h (the smallest marketed patch)."""
-    bounds = opioids.plausibility()
+    bounds = REF.opioid_plausibility()
     for drug, least in ((Opioid.FENTANYL, 12.0), (Opioid.BUPRENORPHINE, 5.0)):
         bound = bounds.dose_bound(drug, OpioidRoute.TRANSDERMAL)
         assert bound is not None
@@ -96,7 +97,7 @@ def test_patches_have_a_least_bound() -> None:
 
 
 def _data() -> dict[str, Any]:
-    return opioids.plausibility().model_dump(mode="json")
+    return REF.opioid_plausibility().model_dump(mode="json")
 
 
 def test_two_bounds_for_one_drug_and_route_are_refused() -> None:
@@ -144,7 +145,7 @@ def test_no_reading_is_offered_when_the_smaller_unit_is_also_implausible() -> No
         {"items": [{"drug": "fentanyl", "route": "td", "patch": "50000 mg/h"}]}
     )
     with pytest.raises(UserInputError) as refused:
-        opioids.med_of(regimen)
+        opioids.med_of(REF, regimen)
     assert "above the plausible 3,300 µg/h" in str(refused.value)
     assert "if it was entered" not in str(refused.value)
 
@@ -155,5 +156,5 @@ def test_no_reading_is_offered_for_a_value_written_in_micrograms() -> None:
         {"items": [{"drug": "fentanyl", "route": "td", "patch": "4000 µg/h"}]}
     )
     with pytest.raises(UserInputError) as refused:
-        opioids.med_of(regimen)
+        opioids.med_of(REF, regimen)
     assert "if it was entered" not in str(refused.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from library import REF
 
 from ketamine_cds.adapters.opioid_files import regimen_from_data
 from ketamine_cds.domain.errors import UserInputError
@@ -12,7 +13,7 @@ from ketamine_cds.service import opioids
 
 
 def read(*items: dict[str, Any]) -> None:
-    regimen_from_data({"items": list(items)}, "regimen.yaml", opioids.products())
+    regimen_from_data({"items": list(items)}, "regimen.yaml", REF.opioid_products())
 
 
 @pytest.mark.parametrize(
@@ -94,10 +95,10 @@ def test_the_second_item_is_named_when_it_is_the_bad_one() -> None:
 def test_an_empty_regimen_is_refused() -> None:
     """A regimen needs at least one item."""
     with pytest.raises(UserInputError, match=r"regimen\.yaml"):
-        regimen_from_data({"items": []}, "regimen.yaml", opioids.products())
+        regimen_from_data({"items": []}, "regimen.yaml", REF.opioid_products())
 
 
 def test_an_unknown_table_is_refused() -> None:
     """Asking for a table the product does not ship names the shipped ones."""
     with pytest.raises(UserInputError, match=r"shipped: .*cdc-2022"):
-        opioids.table("who-1996")
+        opioids.table(REF, "who-1996")

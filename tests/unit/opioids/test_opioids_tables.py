@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from library import REF
 from pydantic import ValidationError
 
 from ketamine_cds.domain.opioids.tables import EquivalenceTable, Opioid, OpioidRoute
@@ -31,12 +32,12 @@ def _table(tiers: list[dict[str, float | None]]) -> dict[str, object]:
 
 def test_three_tables_ship_with_cdc_2022_among_them() -> None:
     """The product ships CDC 2022, CDC 2016 and the ANZCA parenteral table."""
-    assert {t.id for t in opioids.tables()} == {"cdc-2022", "cdc-2016", "anzca-fpm-2021"}
+    assert {t.id for t in REF.opioid_tables()} == {"cdc-2022", "cdc-2016", "anzca-fpm-2021"}
 
 
 def test_every_line_names_its_source() -> None:
     """No factor (or absence of one) is without a cited source."""
-    for table in opioids.tables():
+    for table in REF.opioid_tables():
         assert table.source
         for entry in table.factors:
             assert entry.source.strip(), (table.id, entry.drug)
@@ -44,7 +45,9 @@ def test_every_line_names_its_source() -> None:
 
 def test_a_missing_factor_says_why() -> None:
     """Buprenorphine in CDC 2022 is listed as having no factor, with the reason."""
-    entry = opioids.table("cdc-2022").lookup(Opioid.BUPRENORPHINE, OpioidRoute.SUBLINGUAL, None)
+    entry = opioids.table(REF, "cdc-2022").lookup(
+        Opioid.BUPRENORPHINE, OpioidRoute.SUBLINGUAL, None
+    )
     assert entry is not None
     assert not entry.covered
     assert "buprenorphine" in (entry.no_factor or "")
@@ -67,7 +70,7 @@ def test_a_missing_factor_says_why() -> None:
 )
 def test_cdc_2016_methadone_tiers_cover_the_fact_sheet_gaps(daily_mg: float, factor: float) -> None:
     """20.5 mg/day and doses above 80 mg/day belong to a tier (the fact sheet leaves them out)."""
-    entry = opioids.table("cdc-2016").lookup(Opioid.METHADONE, OpioidRoute.ORAL, None)
+    entry = opioids.table(REF, "cdc-2016").lookup(Opioid.METHADONE, OpioidRoute.ORAL, None)
     assert entry is not None
     assert entry.factor_for(daily_mg) == factor
 
@@ -75,7 +78,7 @@ def test_cdc_2016_methadone_tiers_cover_the_fact_sheet_gaps(daily_mg: float, fac
 @given(st.floats(min_value=1e-6, max_value=1e6, allow_nan=False))
 def test_every_positive_methadone_dose_is_in_exactly_one_tier(daily_mg: float) -> None:
     """The shipped tiers partition (0, infinity): one and only one tier holds any dose."""
-    entry = opioids.table("cdc-2016").lookup(Opioid.METHADONE, OpioidRoute.ORAL, None)
+    entry = opioids.table(REF, "cdc-2016").lookup(Opioid.METHADONE, OpioidRoute.ORAL, None)
     assert entry is not None
     assert entry.tiers is not None
     assert sum(tier.holds(daily_mg) for tier in entry.tiers) == 1

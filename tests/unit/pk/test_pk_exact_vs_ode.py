@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference_inputs import inputs
 from scipy.integrate import solve_ivp
 
 from ketamine_cds.adapters.pk_models import get_model, load_models
@@ -19,26 +20,11 @@ from ketamine_cds.domain.units import Mass, Rate
 STEP_H = 1.0 / 12.0
 
 
-def _reference(  # noqa: C901, PLR0912 - an independent integrator, kept whole on purpose
-    model: CompiledModel, regimen: Regimen, times: np.ndarray
-) -> np.ndarray:
+def _reference(model: CompiledModel, regimen: Regimen, times: np.ndarray) -> np.ndarray:
     """Integrate dx/dt = A x + u(t) piece by piece between every change (DOP853, rtol 1e-10)."""
     a = model.matrix()
     n = a.shape[0]
-    pieces: list[tuple[float, float, int, float]] = []
-    instants: list[tuple[float, int, float]] = []
-    for phase in regimen.phases:
-        for start, end, mg in phase.deliveries():
-            for inp in model.inputs[phase.route]:
-                amount = mg * inp.fraction
-                if end > start:
-                    pieces.append((start, end, inp.state, amount / (end - start)))
-                elif inp.zero_order_h > 0:
-                    pieces.append(
-                        (start, start + inp.zero_order_h, inp.state, amount / inp.zero_order_h)
-                    )
-                else:
-                    instants.append((start, inp.state, amount))
+    pieces, instants = inputs(model, regimen)
     cuts = sorted(
         {0.0, float(times[-1])}
         | {p[0] for p in pieces}

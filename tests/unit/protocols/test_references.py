@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from library import all_protocols
 
 from ketamine_cds.domain.protocols.schema import Source
 from ketamine_cds.domain.references import SEEDS, cite
-from ketamine_cds.service.protocols import list_protocols
+from ketamine_cds.entrypoints.cli.common import notice, with_references
 
 
 def test_a_seed_key_is_shown_as_its_publication_with_the_key_in_brackets() -> None:
@@ -34,8 +35,17 @@ def test_every_reference_names_where_it_was_published_or_what_is_missing(key: st
 
 def test_no_protocol_file_points_readers_at_a_path_of_this_repository() -> None:
     """Protocol references cite publications, never files only this repository has."""
-    for protocol in list_protocols():
+    for protocol in all_protocols():
         for reference in protocol.references:
             assert "shared/seeds" not in reference.citation, (protocol.id, reference.id)
             if reference.id in SEEDS:
                 assert reference.citation == SEEDS[reference.id]
+
+
+def test_text_for_a_person_shortens_references_and_lists_each_once() -> None:
+    """Lines carry the short form; the full reference follows once, before the notice."""
+    line = str(Source(document="seed 002", section="Figure 2"))
+    text = with_references(f"a: {line}\nb: {line}\n{notice()}")
+    assert text.count(SEEDS["seed 002"]) == 1
+    assert "a: Grande et al., Anesth Analg 2008 [seed 002], Figure 2" in text
+    assert text.endswith(f"References:\n  [seed 002] {SEEDS['seed 002']}\n{notice()}")

@@ -16,21 +16,31 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+)
 
 from ketamine_cds.domain.units import BodyWeight
 
 ADULT_AGE_YEARS = 18  # the product is for adults only (SPEC section 2)
 _OLDEST_AGE_YEARS = 120  # a typing error, not a patient
-_WEIGHT_PLAUSIBLE_KG = (10.0, 350.0)  # input plausibility, not a clinical rule
+# Plain decimal digits only (no exponent, underscores or signs); the number of digits is bounded
+# so the text always reads as a finite number.
 _WEIGHT_RE = re.compile(
-    r"^\s*(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>kg|kgs|kilograms?|lb|lbs|pounds?)\s*$",
+    r"^\s*(?P<number>[0-9]{1,6}(?:\.[0-9]{1,6})?)\s*(?P<unit>kg|kgs|kilograms?|lb|lbs|pounds?)\s*$",
     re.IGNORECASE,
 )
 _BP_RE = re.compile(r"^\s*(?P<systolic>[0-9]{2,3})\s*/\s*(?P<diastolic>[0-9]{2,3})\s*$")
 _TARGET_RE = re.compile(r"^\s*(10|[0-9])(\s*-\s*(10|[0-9]))?\s*$")
 
-Unknown = bool | None
+# Strict types: a file's "yes" or 1 is not read as true, nor true as 1 (no guessing).
+Unknown = StrictBool | None
 
 
 def _closed() -> ConfigDict:
@@ -40,23 +50,25 @@ def _closed() -> ConfigDict:
 def parse_weight(text: str) -> BodyWeight:
     """Read a weight written as ``70 kg`` or ``154 lb``; pounds are converted and remembered.
 
+    Only the writing is checked here. Whether the weight is one the product supports is the
+    adult range of ``data/limits.yaml`` (``LimitTable.check_weight``), which every command and
+    file reader applies, so there is one range everywhere.
+
     >>> parse_weight("154 lb").conversion
     '154 lb × 0.45359237 kg/lb = 69.85 kg'
     """
     match = _WEIGHT_RE.match(text)
     if match is None:
-        raise ValueError(f"weight '{text}' is not a number followed by kg or lb")
+        raise ValueError(
+            f"weight '{text[:40]}' is not a plain number followed by kg or lb (e.g. 70 kg)"
+        )
     number = float(match.group("number"))
+    if number == 0:
+        raise ValueError(f"weight '{text}' is zero")
     unit = match.group("unit").lower()
-    weight = (
-        BodyWeight.from_lb(number)
-        if unit.startswith(("lb", "pound"))
-        else BodyWeight.from_kg(number)
-    )
-    low, high = _WEIGHT_PLAUSIBLE_KG
-    if not low <= weight.kg <= high:
-        raise ValueError(f"a weight of {weight} is outside {low:g}-{high:g} kg")
-    return weight
+    if unit.startswith(("lb", "pound")):
+        return BodyWeight.from_lb(number)
+    return BodyWeight.from_kg(number)
 
 
 class PainType(StrEnum):
@@ -166,9 +178,13 @@ class Pain(BaseModel):
     )
     types: list[PainType] | None = Field(default=None, description="Nociceptive, neuropathic …")
     description: str | None = Field(default=None, description="The history in the team's words.")
-    duration_months: float | None = Field(default=None, ge=0)
-    baseline_score: int | None = Field(default=None, ge=0, le=10, description="Usual pain, 0-10.")
-    worst_score: int | None = Field(default=None, ge=0, le=10, description="Worst pain, 0-10.")
+    duration_months: StrictFloat | None = Field(default=None, ge=0)
+    baseline_score: StrictInt | None = Field(
+        default=None, ge=0, le=10, description="Usual pain, 0-10."
+    )
+    worst_score: StrictInt | None = Field(
+        default=None, ge=0, le=10, description="Worst pain, 0-10."
+    )
     descriptors: list[PainDescriptor] | None = Field(
         default=None, description="The patient's words for the pain; [] if asked and none fit."
     )
@@ -191,7 +207,7 @@ class Opioids(BaseModel):
     model_config = _closed()
 
     regimen: str | None = Field(default=None, description="The current regimen as written.")
-    med_mg_per_day: float | None = Field(
+    med_mg_per_day: StrictFloat | None = Field(
         default=None, ge=0, description="24-hour oral morphine equivalent, mg/day."
     )
     refractory_to_escalation: Unknown = Field(
@@ -265,7 +281,9 @@ class Cardiovascular(BaseModel):
         default=None, description="Poorly controlled cardiovascular disease."
     )
     blood_pressure: str | None = Field(default=None, description="Baseline, e.g. '150/90' mmHg.")
-    heart_rate: int | None = Field(default=None, ge=20, le=250, description="Baseline, per minute.")
+    heart_rate: StrictInt | None = Field(
+        default=None, ge=20, le=250, description="Baseline, per minute."
+    )
     note: str | None = None
 
     @field_validator("blood_pressure")
@@ -366,17 +384,17 @@ class Bpi(BaseModel):
 
     model_config = _closed()
 
-    worst: int | None = Field(default=None, ge=0, le=10)
-    least: int | None = Field(default=None, ge=0, le=10)
-    average: int | None = Field(default=None, ge=0, le=10)
-    now: int | None = Field(default=None, ge=0, le=10)
-    general_activity: int | None = Field(default=None, ge=0, le=10)
-    mood: int | None = Field(default=None, ge=0, le=10)
-    walking_ability: int | None = Field(default=None, ge=0, le=10)
-    normal_work: int | None = Field(default=None, ge=0, le=10)
-    relations_with_others: int | None = Field(default=None, ge=0, le=10)
-    sleep: int | None = Field(default=None, ge=0, le=10)
-    enjoyment_of_life: int | None = Field(default=None, ge=0, le=10)
+    worst: StrictInt | None = Field(default=None, ge=0, le=10)
+    least: StrictInt | None = Field(default=None, ge=0, le=10)
+    average: StrictInt | None = Field(default=None, ge=0, le=10)
+    now: StrictInt | None = Field(default=None, ge=0, le=10)
+    general_activity: StrictInt | None = Field(default=None, ge=0, le=10)
+    mood: StrictInt | None = Field(default=None, ge=0, le=10)
+    walking_ability: StrictInt | None = Field(default=None, ge=0, le=10)
+    normal_work: StrictInt | None = Field(default=None, ge=0, le=10)
+    relations_with_others: StrictInt | None = Field(default=None, ge=0, le=10)
+    sleep: StrictInt | None = Field(default=None, ge=0, le=10)
+    enjoyment_of_life: StrictInt | None = Field(default=None, ge=0, le=10)
 
 
 class Pseq(BaseModel):
@@ -384,7 +402,7 @@ class Pseq(BaseModel):
 
     model_config = _closed()
 
-    answers: list[int | None] = Field(min_length=10, max_length=10)
+    answers: list[StrictInt | None] = Field(min_length=10, max_length=10)
 
     @field_validator("answers")
     @classmethod
@@ -412,7 +430,7 @@ class PatientRecord(BaseModel):
 
     format_version: Literal[1] = Field(default=1, description="Version of this file format.")
     id: str | None = Field(default=None, description="A label for the record (not an identifier).")
-    age_years: int | None = Field(default=None, description="Age in years; adults only.")
+    age_years: StrictInt | None = Field(default=None, description="Age in years; adults only.")
     sex: Literal["female", "male", "other"] | None = None
     weight: str | None = Field(default=None, description="'70 kg' or '154 lb'.")
     pain: Pain = Field(default_factory=Pain)

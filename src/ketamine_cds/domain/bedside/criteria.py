@@ -52,12 +52,7 @@ class Hit:
 
 def vital_values(state: EpisodeState, vital: Vital) -> list[tuple[datetime, float]]:
     """Every recorded value of ``vital``, oldest first."""
-    values: list[tuple[datetime, float]] = []
-    for _, obs in state.observations:
-        value = getattr(obs, vital.value, None)
-        if value is not None:
-            values.append((obs.at, float(value)))
-    return values
+    return state.vital_values(vital.value)
 
 
 def latest_observation(state: EpisodeState) -> Observation | None:

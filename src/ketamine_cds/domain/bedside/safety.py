@@ -401,7 +401,7 @@ def _stale(ctx: Context) -> None:
             return
         text = (
             f"The last pain score ({score}/10 at {when(moment)}) is older than "
-            f"{fresh.hours:g} h: assess pain before any change. {fresh.text}."
+            f"{fresh.hours:g} h: assess pain before any change. {fresh.text.rstrip('.')}."
         )
     else:
         if ctx.at - anchor <= fresh.window:
@@ -409,7 +409,7 @@ def _stale(ctx: Context) -> None:
             return
         text = (
             f"No pain score has been recorded since {when(anchor)}: assess pain before any "
-            f"change. {fresh.text}."
+            f"change. {fresh.text.rstrip('.')}."
         )
     ctx.notes.alert("assessment_overdue", text, None, fresh.source or "")
     ctx.hold_titration("the pain score is stale or missing")

@@ -100,6 +100,9 @@ class EpisodeState:
     decisions: list[PhysicianDecision] = field(default_factory=list)
     phase_changes: list[PhaseChange] = field(default_factory=list)
     anomalies: list[str] = field(default_factory=list)
+    _vitals: dict[str, tuple[int, list[tuple[datetime, float]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def route(self) -> Route:
@@ -116,6 +119,19 @@ class EpisodeState:
     def running(self) -> Rate | None:
         """The rate the pump is delivering now, if it is running."""
         return self.rate if self.status == "running" else None
+
+    def vital_values(self, name: str) -> list[tuple[datetime, float]]:
+        """Every recorded value of the vital sign ``name``, oldest first."""
+        found = self._vitals.get(name)
+        if found is None or found[0] != len(self.observations):
+            values = [
+                (obs.at, float(value))
+                for _, obs in self.observations
+                if (value := getattr(obs, name, None)) is not None
+            ]
+            found = (len(self.observations), values)
+            self._vitals[name] = found
+        return found[1]
 
     def phase_observations(self) -> list[Observation]:
         """Observations made since the current phase began."""

@@ -1,9 +1,11 @@
 """A model file turned into numbers: the linear system ``dx/dt = A x + input`` for a patient.
 
 Amounts are in mg, time in hours, volumes in L; concentrations are reported in ng/mL
-(1 mg/L = 1000 ng/mL). Per-kg parameters scale linearly with body weight, as the per-kg
-models publish them; absolute parameters are used as published (their sources did not retain
-weight as a covariate, which the model file says).
+(1 mg/L = 1000 ng/mL). Parameters follow body weight as the model file's ``weight_scaling``
+says: each value is taken at the reference weight (a per-kg value times that weight), then
+clearances scale by ``(W / ref) ** clearance_exponent`` and volumes by
+``(W / ref) ** volume_exponent``; a disposition rate constant (a clearance over a volume)
+scales by the difference. Absorption rate constants do not depend on weight.
 """
 
 from __future__ import annotations
@@ -11,16 +13,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.pk.spec import PkModelSpec, Route, RouteFile, RouteSpec
+from ketamine_cds.domain.pk.spec import (
+    CitedValue,
+    PkModelSpec,
+    Route,
+    RouteFile,
+    RouteSpec,
+)
 
 FloatArray = npt.NDArray[np.float64]
 NG_PER_ML_PER_MG_PER_L = 1000.0
 LN2 = math.log(2.0)
+DoseForm = Literal["racemic", "s-ketamine"]
+DOSE_FORMS: tuple[DoseForm, ...] = ("racemic", "s-ketamine")
+MIN_WEIGHT_KG, MAX_WEIGHT_KG = 20.0, 350.0
 
 # seed 004, Appendix 2 "Clinical pharmacology of ketamine", "After intravenous administration"
 SEED_004_RANGES = {
@@ -28,6 +40,8 @@ SEED_004_RANGES = {
     "clearance_ml_per_kg_per_min": (12.0, 28.0),
     "elimination_half_life_h": (2.0, 3.0),
 }
+# seed 004, Appendix 2, "Elimination": terminal elimination half-life "100 to 200 minutes"
+SEED_004_TERMINAL_HALF_LIFE_H = (100.0 / 60.0, 200.0 / 60.0)
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,7 @@ class Input:
 
 @dataclass(frozen=True)
 class CompiledModel:
-    """A model for one body weight and one set of routes, with typical parameter values.
+    """A model for one body weight, one dose form and one set of routes, typical values.
 
     ``volumes`` and ``flows`` are the typical values; :meth:`matrix` builds ``A`` for a patient
     whose parameters are scaled by the factors a population sample gives.
@@ -59,6 +73,7 @@ class CompiledModel:
     inputs: dict[Route, tuple[Input, ...]]
     flow_names: tuple[str, ...] = ()
     route_notes: dict[Route, str] = field(default_factory=dict)
+    dose_form: DoseForm = "racemic"
 
     def matrix(
         self, volume_factor: FloatArray | None = None, flow_factor: FloatArray | None = None
@@ -66,14 +81,15 @@ class CompiledModel:
         """The rate matrix ``A`` (1/h) for one patient; factors default to 1 (typical)."""
         volumes = self.volumes_l if volume_factor is None else self.volumes_l * volume_factor
         values = self.flow_value if flow_factor is None else self.flow_value * flow_factor
-        return _assemble(
-            len(self.states),
-            volumes=volumes,
-            flow_from=self.flow_from,
-            flow_to=self.flow_to,
-            values=values,
-            is_clearance=self.flow_is_clearance,
-        )
+        a = np.zeros((len(self.states), len(self.states)))
+        for f in range(len(self.flow_from)):
+            i = int(self.flow_from[f])
+            k = values[f] / volumes[i] if self.flow_is_clearance[f] else values[f]
+            a[i, i] -= k
+            j = int(self.flow_to[f])
+            if j >= 0:
+                a[j, i] += k
+        return a
 
     def output_weights(self, volume_factor: FloatArray | None = None) -> FloatArray:
         """Row per observed drug: concentration (ng/mL) = weights @ amounts (mg)."""
@@ -85,20 +101,20 @@ class CompiledModel:
 
     @cached_property
     def parent_states(self) -> npt.NDArray[np.int64]:
-        """Indices of the ketamine disposition states (no depots, no metabolite)."""
-        depot_states = {i.state for ins in self.inputs.values() for i in ins if i.state != 0}
+        """Indices of the parent drug's disposition states (no depots, no metabolite)."""
         drug = {c.id: c.drug for c in self.spec.compartments}
+        depots = {i.state for ins in self.inputs.values() for i in ins if i.state != 0}
         return np.array(
             [
                 k
                 for k, s in enumerate(self.states)
-                if drug.get(s) == "ketamine" and k not in depot_states
+                if drug.get(s, "ketamine") == "ketamine" and k not in depots
             ],
             dtype=np.int64,
         )
 
     def derived(self) -> DerivedParameters:
-        """Clearance, volume at steady state and half-lives of the typical patient."""
+        """Clearance, volumes and half-lives of the typical patient."""
         return derive(self.matrix(), self.volumes_l, self.parent_states, self.weight_kg)
 
 
@@ -117,6 +133,11 @@ class DerivedParameters:
         return self.half_lives_h[-1]
 
     @property
+    def volume_beta_l(self) -> float:
+        """The terminal volume Vβ = CL / λz (the "volume of distribution" of a terminal fit)."""
+        return self.clearance_l_per_h * self.terminal_half_life_h / LN2
+
+    @property
     def clearance_ml_per_kg_per_min(self) -> float:
         """Clearance in seed 004's unit."""
         return self.clearance_l_per_h * 1000.0 / 60.0 / self.weight_kg
@@ -127,21 +148,47 @@ class DerivedParameters:
         return self.volume_ss_l / self.weight_kg
 
     def against_seed_004(self) -> dict[str, dict[str, object]]:
-        """Each derived figure beside seed 004's range, flagged where it falls outside."""
-        values = {
-            "volume_of_distribution_l_per_kg": self.volume_ss_l_per_kg,
-            "clearance_ml_per_kg_per_min": self.clearance_ml_per_kg_per_min,
-            "elimination_half_life_h": self.terminal_half_life_h,
+        """Each derived figure beside seed 004's ranges, flagged only when outside all of them.
+
+        Seed 004 gives a "volume of distribution" without saying which: it is compared as the
+        volume at steady state and as the terminal volume Vβ. It gives the elimination
+        half-life twice (2-3 h after intravenous dosing; terminal 100-200 min): both are shown.
+        """
+        vss = self.volume_ss_l_per_kg
+        vbeta = self.volume_beta_l / self.weight_kg
+        cl = self.clearance_ml_per_kg_per_min
+        t_half = self.terminal_half_life_h
+        v_lo, v_hi = SEED_004_RANGES["volume_of_distribution_l_per_kg"]
+        c_lo, c_hi = SEED_004_RANGES["clearance_ml_per_kg_per_min"]
+        h_lo, h_hi = SEED_004_RANGES["elimination_half_life_h"]
+        t_lo, t_hi = SEED_004_TERMINAL_HALF_LIFE_H
+        volume_readings = [name for name, v in (("Vss", vss), ("Vβ", vbeta)) if v_lo <= v <= v_hi]
+        half_life_readings = [
+            name
+            for name, (lo, hi) in (("2-3 h", (h_lo, h_hi)), ("100-200 min", (t_lo, t_hi)))
+            if lo <= t_half <= hi
+        ]
+        return {
+            "volume_of_distribution_l_per_kg": {
+                "value": round(vss, 3),
+                "volume_beta_l_per_kg": round(vbeta, 3),
+                "seed_004_range": [v_lo, v_hi],
+                "within": bool(volume_readings),
+                "within_as": volume_readings,
+            },
+            "clearance_ml_per_kg_per_min": {
+                "value": round(cl, 3),
+                "seed_004_range": [c_lo, c_hi],
+                "within": bool(c_lo <= cl <= c_hi),
+            },
+            "elimination_half_life_h": {
+                "value": round(t_half, 3),
+                "seed_004_range": [h_lo, h_hi],
+                "seed_004_terminal_range_h": [round(t_lo, 3), round(t_hi, 3)],
+                "within": bool(half_life_readings),
+                "within_as": half_life_readings,
+            },
         }
-        out: dict[str, dict[str, object]] = {}
-        for name, value in values.items():
-            low, high = SEED_004_RANGES[name]
-            out[name] = {
-                "value": round(value, 3),
-                "seed_004_range": [low, high],
-                "within": bool(low <= value <= high),
-            }
-        return out
 
 
 def derive(
@@ -167,124 +214,160 @@ def derive(
     )
 
 
-def _assemble(  # noqa: PLR0913 - the arrays of one matrix
-    n: int,
-    *,
-    volumes: FloatArray,
-    flow_from: npt.NDArray[np.int64],
-    flow_to: npt.NDArray[np.int64],
-    values: FloatArray,
-    is_clearance: npt.NDArray[np.bool_],
-) -> FloatArray:
-    a = np.zeros((n, n))
-    for f in range(len(flow_from)):
-        i = int(flow_from[f])
-        k = values[f] / volumes[i] if is_clearance[f] else values[f]
-        a[i, i] -= k
-        j = int(flow_to[f])
-        if j >= 0:
-            a[j, i] += k
-    return a
+@dataclass
+class _Builder:
+    """The states, volumes and flows of a model as they are read, before freezing."""
+
+    ids: list[str]
+    volumes: list[float]
+    flow_from: list[int] = field(default_factory=list)
+    flow_to: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    is_clearance: list[bool] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    def add_flow(self, source: int, target: int, value: float, *, clearance: bool) -> None:
+        self.flow_from.append(source)
+        self.flow_to.append(target)
+        self.values.append(value)
+        self.is_clearance.append(clearance)
+        self.names.append(f"{self.ids[source]}->{'out' if target < 0 else self.ids[target]}")
 
 
-def compile_model(  # noqa: C901, PLR0912, PLR0915 - one reading of one file, top to bottom
+def compile_model(
     spec: PkModelSpec,
     weight_kg: float,
     routes: tuple[Route, ...] = ("iv",),
     shared_routes: RouteFile | None = None,
+    dose_form: DoseForm = "racemic",
 ) -> CompiledModel:
-    """Turn a model file into a :class:`CompiledModel` for a weight and the routes used.
+    """Turn a model file into a :class:`CompiledModel` for a weight, dose form and routes.
 
-    States that no used route can reach are left out (they would only cost time). A route
-    given by bioavailability and time to peak gets its own depot state whose first-order rate
-    constant is derived so that this model peaks at the cited time.
+    States that no used route can reach are left out (they would only cost time). Routes
+    given by bioavailability and absorption share one depot per absorption rate constant.
     """
-    if not (math.isfinite(weight_kg) and 20 <= weight_kg <= 350):
-        raise UserInputError("the weight must be between 20 and 350 kg for an adult model")
+    if not (math.isfinite(weight_kg) and MIN_WEIGHT_KG <= weight_kg <= MAX_WEIGHT_KG):
+        raise UserInputError(
+            f"the weight must be between {MIN_WEIGHT_KG:g} and {MAX_WEIGHT_KG:g} kg "
+            "for an adult model"
+        )
+    share, share_note = _dose_share(spec, dose_form)
     route_specs = _route_specs(spec, shared_routes, routes)
+    scaling = spec.weight_scaling
+    ratio = weight_kg / scaling.reference_kg
+    volume_scale = ratio**scaling.volume_exponent
+    clearance_scale = ratio**scaling.clearance_exponent
     ids = [c.id for c in spec.compartments]
-    observed_ket = next(c.id for c in spec.compartments if c.observed and c.drug == "ketamine")
-    # the observed ketamine compartment goes first so derive() can find it
-    ids.remove(observed_ket)
-    ids.insert(0, observed_ket)
+    observed_parent = next(c.id for c in spec.compartments if c.observed and c.drug == "ketamine")
+    ids.remove(observed_parent)  # the observed ketamine compartment goes first (derive())
+    ids.insert(0, observed_parent)
     volumes = [math.nan] * len(ids)
     for c in spec.compartments:
         if c.volume is not None:
-            volumes[ids.index(c.id)] = _volume_l(c.volume.value, c.volume.unit, weight_kg, c.id)
-    flow_from, flow_to, values, is_cl, names = [], [], [], [], []
+            volumes[ids.index(c.id)] = (
+                _at_reference(c.volume, "L", scaling.reference_kg) * volume_scale
+            )
+    build = _Builder(ids=ids, volumes=volumes)
+    depots = {d.compartment for r in spec.routes.values() for d in r.inputs} - {observed_parent}
     for flow in spec.flows:
-        names.append(flow.name)
-        flow_from.append(ids.index(flow.from_))
-        flow_to.append(-1 if flow.to is None else ids.index(flow.to))
+        source = ids.index(flow.from_)
+        target = -1 if flow.to is None else ids.index(flow.to)
+        disposition = flow.from_ not in depots
         if flow.rate_constant is not None:
-            values.append(flow.rate_constant.to("1/hour"))
-            is_cl.append(False)
+            k = flow.rate_constant.to("1/hour")
+            if disposition:
+                k *= clearance_scale / volume_scale
+            build.add_flow(source, target, k, clearance=False)
         else:
             assert flow.clearance is not None  # noqa: S101 - the schema requires one
-            values.append(_clearance_l_per_h(flow.clearance.value, flow.clearance.unit, weight_kg))
-            is_cl.append(True)
-            if math.isnan(volumes[ids.index(flow.from_)]):
+            if math.isnan(volumes[source]):
                 raise UserInputError(
                     f"flow {flow.name} uses a clearance from a compartment without a volume"
                 )
-    inputs: dict[Route, list[Input]] = {}
+            cl = _at_reference(flow.clearance, "L/hour", scaling.reference_kg) * clearance_scale
+            build.add_flow(source, target, cl, clearance=True)
+    inputs, notes = _inputs(build, route_specs, share, share_note)
+    compiled = CompiledModel(
+        spec=spec,
+        weight_kg=weight_kg,
+        states=tuple(build.ids),
+        volumes_l=np.array(build.volumes),
+        flow_from=np.array(build.flow_from, dtype=np.int64),
+        flow_to=np.array(build.flow_to, dtype=np.int64),
+        flow_value=np.array(build.values),
+        flow_is_clearance=np.array(build.is_clearance, dtype=np.bool_),
+        observed=tuple((c.drug, build.ids.index(c.id)) for c in spec.compartments if c.observed),
+        inputs=inputs,
+        route_notes=notes,
+        flow_names=tuple(build.names),
+        dose_form=dose_form,
+    )
+    return _prune(compiled)
+
+
+def _dose_share(spec: PkModelSpec, dose_form: DoseForm) -> tuple[float, str]:
+    """The share of a dose of ``dose_form`` that this model describes, and a note saying so."""
+    if dose_form not in DOSE_FORMS:
+        raise UserInputError(f"the dose form must be one of {', '.join(DOSE_FORMS)}")
+    if spec.enantiomer is None:
+        if dose_form != "racemic":
+            raise UserInputError(
+                f"model {spec.id} describes racemic ketamine; a dose of S-ketamine "
+                "(esketamine) needs an S-ketamine model such as perez-ruixo-2021"
+            )
+        return 1.0, ""
+    if dose_form == "s-ketamine":
+        return 1.0, "The dose is of S-ketamine (esketamine) and enters the model whole."
+    share = spec.enantiomer.share_of_racemic_dose.value
+    name, source = spec.enantiomer.name, spec.enantiomer.share_of_racemic_dose.source
+    return share, (
+        f"The dose is racemic: this {name} model receives its {share:.0%} {name} share ({source})."
+    )
+
+
+def _inputs(
+    build: _Builder, route_specs: dict[Route, RouteSpec], share: float, share_note: str
+) -> tuple[dict[Route, tuple[Input, ...]], dict[Route, str]]:
+    inputs: dict[Route, tuple[Input, ...]] = {}
     notes: dict[Route, str] = {}
-    pending_depots: list[tuple[Route, float, float]] = []
+    depots: dict[float, int] = {}  # absorption rate constant -> depot state
     for route, rs in route_specs.items():
+        note = [share_note] if share_note else []
         if rs.inputs:
-            inputs[route] = [
+            inputs[route] = tuple(
                 Input(
-                    state=ids.index(d.compartment),
-                    fraction=d.fraction.value,
+                    state=build.ids.index(d.compartment),
+                    fraction=d.fraction.value * share,
                     zero_order_h=0.0 if d.zero_order_h is None else d.zero_order_h.to("hour"),
                 )
                 for d in rs.inputs
-            ]
-        elif route == "iv":
-            assert rs.bioavailability is not None  # noqa: S101
-            inputs[route] = [Input(state=0, fraction=rs.bioavailability.value, zero_order_h=0)]
+            )
+        elif rs.absorption is None:
+            assert rs.bioavailability is not None  # noqa: S101 - the schema requires one
+            inputs[route] = (
+                Input(state=0, fraction=rs.bioavailability.value * share, zero_order_h=0.0),
+            )
         else:
-            assert rs.bioavailability is not None  # noqa: S101
-            if rs.tmax is None:
-                raise UserInputError(f"route {route} of model {spec.id} has no time to peak")
-            pending_depots.append((route, rs.bioavailability.value, rs.tmax.to("hour")))
-        notes[route] = ""
-    def compiled(with_inputs: bool) -> CompiledModel:  # noqa: FBT001 - local helper
-        return CompiledModel(
-            spec=spec,
-            weight_kg=weight_kg,
-            states=tuple(ids),
-            volumes_l=np.array(volumes),
-            flow_from=np.array(flow_from, dtype=np.int64),
-            flow_to=np.array(flow_to, dtype=np.int64),
-            flow_value=np.array(values),
-            flow_is_clearance=np.array(is_cl, dtype=np.bool_),
-            observed=tuple((c.drug, ids.index(c.id)) for c in spec.compartments if c.observed),
-            inputs={r: tuple(v) for r, v in inputs.items()} if with_inputs else {},
-            route_notes=notes,
-            flow_names=tuple(names),
-        )
-
-    # The depots' absorption constants are fitted on the model without them, then added.
-    base = compiled(with_inputs=False)
-    typical = base.matrix()
-    out_row = base.output_weights()[0]
-    for route, fraction, tmax_h in pending_depots:
-        ka = ka_for_tmax(typical, out_row, tmax_h)
-        ids.append(f"depot_{route}")
-        volumes.append(math.nan)
-        flow_from.append(len(ids) - 1)
-        flow_to.append(0)
-        values.append(ka)
-        is_cl.append(False)
-        names.append(f"depot_{route}->{observed_ket}")
-        inputs[route] = [Input(state=len(ids) - 1, fraction=fraction, zero_order_h=0.0)]
-        notes[route] = (
-            f"Absorption rate constant {ka:.3g}/h derived so that this model peaks at "
-            f"{tmax_h * 60:.0f} min."
-        )
-    full = compiled(with_inputs=True)
-    return _prune(full)
+            assert rs.bioavailability is not None  # noqa: S101 - the schema requires one
+            ka = rs.absorption.rate_constant.to("1/hour")
+            if ka not in depots:
+                build.ids.append(f"depot_{route}")
+                build.volumes.append(math.nan)
+                depots[ka] = len(build.ids) - 1
+                build.add_flow(depots[ka], 0, ka, clearance=False)
+            inputs[route] = (
+                Input(
+                    state=depots[ka], fraction=rs.bioavailability.value * share, zero_order_h=0.0
+                ),
+            )
+            bound = " (an upper bound)" if rs.absorption.bound == "upper" else ""
+            note.append(
+                f"First-order absorption, rate constant {ka:.4g}/h{bound} "
+                f"(absorption half-life {LN2 / ka * 60:.1f} min), the same in every racemic "
+                "model."
+            )
+        notes[route] = " ".join(note)
+    return inputs, notes
 
 
 def _prune(model: CompiledModel) -> CompiledModel:
@@ -318,16 +401,14 @@ def _prune(model: CompiledModel) -> CompiledModel:
         },
         route_notes=model.route_notes,
         flow_names=tuple(n for n, m in zip(model.flow_names, mask, strict=True) if m),
+        dose_form=model.dose_form,
     )
 
 
 def _route_specs(
     spec: PkModelSpec, shared: RouteFile | None, routes: tuple[Route, ...]
 ) -> dict[Route, RouteSpec]:
-    available: dict[Route, RouteSpec] = {}
-    if shared is not None:
-        available.update(shared.routes)
-    available.update(spec.routes)
+    available = route_table(spec, shared)
     chosen: dict[Route, RouteSpec] = {}
     for route in routes:
         if route not in available:
@@ -339,59 +420,39 @@ def _route_specs(
     return chosen
 
 
-def _volume_l(value: float, unit: str, weight_kg: float, where: str) -> float:
-    u = unit.replace(" ", "").lower()
-    if u in {"l/kg", "ml/kg"}:
-        return value * weight_kg * (0.001 if u.startswith("ml") else 1.0)
-    if u in {"l", "ml"}:
-        return value * (0.001 if u == "ml" else 1.0)
-    raise UserInputError(f"volume of {where} has unit '{unit}', expected L, mL, L/kg or mL/kg")
+def route_table(spec: PkModelSpec, shared: RouteFile | None) -> dict[Route, RouteSpec]:
+    """Every route a model can simulate: the shared racemic routes, then its own."""
+    table: dict[Route, RouteSpec] = {}
+    if shared is not None:
+        table.update(shared.routes)
+    table.update(spec.routes)
+    return table
 
 
-def _clearance_l_per_h(value: float, unit: str, weight_kg: float) -> float:
-    u = unit.replace(" ", "").lower()
-    table = {
-        "l/h": 1.0,
-        "l/min": 60.0,
-        "ml/min": 0.06,
-        "ml/h": 0.001,
-        "l/kg/h": weight_kg,
-        "l/kg/min": 60.0 * weight_kg,
-        "ml/kg/min": 0.06 * weight_kg,
-        "ml/kg/h": 0.001 * weight_kg,
-    }
-    if u not in table:
-        raise UserInputError(f"clearance unit '{unit}' is not one the product reads")
-    return value * table[u]
+def _at_reference(value: CitedValue, unit: str, reference_kg: float) -> float:
+    """A volume or clearance at the reference weight: a per-kg value times that weight."""
+    if value.is_per_kg():
+        return value.to(f"{unit}/kg") * reference_kg
+    return value.to(unit)
 
 
-def ka_for_tmax(a: FloatArray, out_row: FloatArray, tmax_h: float) -> float:
-    """The depot rate constant (1/h) with which an oral-type dose into ``a`` peaks at ``tmax_h``.
+def one_compartment_ka(tmax_h: float, half_life_h: float) -> float:
+    """The absorption rate constant (1/h) with which a one-compartment model peaks at ``tmax_h``.
 
-    Bisection on the rate constant: a faster absorption always peaks earlier.
+    ``tmax = ln(ka/k) / (ka − k)`` falls from ``1/k`` to 0 as ``ka`` rises above ``k``, so
+    the faster-absorption root is found by bisection on ``ln ka``.
     """
-    n = a.shape[0]
+    k = LN2 / half_life_h
+    if not (0 < tmax_h < 1.0 / k):
+        raise UserInputError(f"no absorption rate gives a peak at {tmax_h:g} h with this half-life")
 
-    def peak_time(ka: float) -> float:
-        big = np.zeros((n + 1, n + 1))
-        big[:n, :n] = a
-        big[n, n] = -ka
-        big[0, n] = ka
-        lam, vec = np.linalg.eig(big)
-        lam, vec = np.real(lam), np.real(vec)
-        start = np.linalg.solve(vec, np.eye(n + 1)[:, n])
-        w = np.append(out_row, 0.0) @ vec
-        horizon = max(6.0 * tmax_h, 1.0)
-        times = np.linspace(0.0, horizon, 6001)
-        conc = (w * start) @ np.exp(np.outer(lam, times))
-        return float(times[int(np.argmax(conc))])
+    def peak(ka: float) -> float:
+        return math.log(ka / k) / (ka - k)
 
-    low, high = 1e-3, 1e4
-    if not peak_time(high) <= tmax_h <= peak_time(low):
-        raise UserInputError(f"no absorption rate makes this model peak at {tmax_h:g} h")
-    for _ in range(60):
+    low, high = k * (1.0 + 1e-9), 1e6
+    for _ in range(200):
         mid = math.sqrt(low * high)
-        if peak_time(mid) > tmax_h:
+        if peak(mid) > tmax_h:
             low = mid
         else:
             high = mid

@@ -80,15 +80,35 @@ class Flow(_Closed):
         return f"{self.from_}->{self.to or 'out'}"
 
 
-class Variability(_Closed):
-    """Log-normal between-subject variability of one parameter, as published."""
+SCALES = ("scale:clearance", "scale:volume")
 
-    parameter: str = Field(description="'volume:<compartment>' or 'flow:<from>-><to|out>'.")
+
+class Correlation(_Closed):
+    """Correlation of two log-normal draws, as published or derived from published figures."""
+
+    with_: str = Field(alias="with", description="the earlier variability entry it is tied to")
+    value: float = Field(gt=-1, lt=1)
+    source: str = Field(min_length=3)
+
+
+class Variability(_Closed):
+    """Log-normal between-subject variability of one parameter, as published.
+
+    ``scale:clearance`` multiplies the parent drug's elimination; ``scale:volume`` multiplies
+    every parent-drug volume at unchanged clearances (so the terminal volume Vβ and the
+    half-lives scale with it). Both serve models published as micro-constants, whose own
+    papers give variability of clearance and volume rather than of each constant.
+    """
+
+    parameter: str = Field(
+        description="'volume:<compartment>', 'flow:<from>-><to|out>', or a scale:… name."
+    )
     also: tuple[str, ...] = Field(
         default=(), description="parameters that share the same draw (one flow both ways)"
     )
     cv_percent: float = Field(gt=0, lt=500)
     source: str = Field(min_length=3)
+    correlation: Correlation | None = None
     note: str | None = None
 
 
@@ -100,18 +120,40 @@ class DepotInput(_Closed):
     zero_order_h: CitedValue | None = None
 
 
+class TimeToPeak(_Closed):
+    """How a first-order absorption rate was derived where the source gives a time to peak."""
+
+    tmax: CitedValue
+    half_life: CitedValue = Field(
+        description="elimination half-life of the one-compartment reading of the source"
+    )
+    model: str = Field(min_length=10, description="the disposition the derivation assumes")
+
+
+class Absorption(_Closed):
+    """First-order absorption from a depot into the central compartment, the same in every model.
+
+    ``rate_constant`` is the source's own where it publishes one; where it publishes only a
+    time to peak, the rate constant is derived once (``derived_from``) and recorded here.
+    ``bound`` says when the rate is only a limit (``upper``: absorption is at most this fast).
+    """
+
+    rate_constant: CitedValue
+    derived_from: TimeToPeak | None = None
+    bound: Literal["upper"] | None = None
+
+
 class RouteSpec(_Closed):
     """How a dose by one route reaches the model.
 
     Either ``inputs`` (the model's own absorption compartments, as the source publishes them)
-    or ``bioavailability`` with ``tmax`` (a first-order depot whose rate constant the product
-    derives so that this model reproduces the cited time to peak).
+    or ``bioavailability`` (1 for intravenous) with an ``absorption`` for extravascular routes.
     """
 
     inputs: tuple[DepotInput, ...] = ()
     bioavailability: CitedValue | None = None
     alternatives: tuple[CitedValue, ...] = ()
-    tmax: CitedValue | None = None
+    absorption: Absorption | None = None
     assumption: str | None = None
     note: str | None = None
 
@@ -119,7 +161,33 @@ class RouteSpec(_Closed):
     def _one_form(self) -> RouteSpec:
         if bool(self.inputs) == (self.bioavailability is not None):
             raise ValueError("a route gives either inputs or bioavailability, not both")
+        if self.inputs and self.absorption is not None:
+            raise ValueError("a route with the model's own inputs takes no separate absorption")
         return self
+
+
+class WeightScaling(_Closed):
+    """How the model's parameters follow body weight, as its source (or the product) reads it.
+
+    Values are taken at ``reference_kg`` (a per-kg value is multiplied by it), then scaled by
+    ``(weight / reference_kg) ** exponent``: clearances by ``clearance_exponent``, volumes by
+    ``volume_exponent``. Rate constants of disposition therefore scale by the difference.
+    """
+
+    reference_kg: float = Field(gt=0)
+    clearance_exponent: float = Field(ge=0, le=1)
+    volume_exponent: float = Field(ge=0, le=1)
+    source: str = Field(min_length=3)
+    reading: str | None = Field(
+        default=None, description="where the product chooses, its reading and the reason"
+    )
+
+
+class Enantiomer(_Closed):
+    """The model describes one enantiomer: the share of a racemic dose it receives."""
+
+    name: Literal["S-ketamine"]
+    share_of_racemic_dose: CitedValue
 
 
 class Reference(_Closed):
@@ -128,6 +196,9 @@ class Reference(_Closed):
     citation: str = Field(min_length=10)
     transcribed_from: str | None = None
     doi: str | None = None
+    note: str | None = Field(
+        default=None, description="what of the citation was and was not verified"
+    )
 
 
 class PkModelSpec(_Closed):
@@ -146,9 +217,8 @@ class PkModelSpec(_Closed):
     routes_from: str | None = Field(
         default=None, description="id of a shared route file for racemic ketamine"
     )
-    reference_weight_kg: float | None = Field(
-        default=None, description="weight at which absolute volumes/clearances were estimated"
-    )
+    weight_scaling: WeightScaling
+    enantiomer: Enantiomer | None = None
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
@@ -163,16 +233,30 @@ class PkModelSpec(_Closed):
         observed = [c for c in self.compartments if c.observed]
         if not any(c.drug == "ketamine" for c in observed):
             raise ValueError("one ketamine compartment must be observed")
+        if len({c.drug for c in observed}) != len(observed):
+            raise ValueError("at most one compartment of each drug is observed")
         for c in observed:
             if c.volume is None:
                 raise ValueError(f"observed compartment {c.id} needs a volume")
+        return self
+
+    @model_validator(mode="after")
+    def _variability_known(self) -> PkModelSpec:
         names = {f"volume:{c.id}" for c in self.compartments if c.volume is not None}
-        names |= {f"flow:{f.name}" for f in self.flows}
+        names |= {f"flow:{f.name}" for f in self.flows} | set(SCALES)
         unknown = [
             name for v in self.variability for name in (v.parameter, *v.also) if name not in names
         ]
         if unknown:
             raise ValueError(f"variability names an unknown parameter {unknown[0]}")
+        earlier: set[str] = set()
+        for v in self.variability:
+            if v.correlation is not None and v.correlation.with_ not in earlier:
+                raise ValueError(
+                    f"the correlation of {v.parameter} names {v.correlation.with_}, "
+                    "which is not an earlier variability entry"
+                )
+            earlier.add(v.parameter)
         return self
 
     @model_validator(mode="after")

@@ -23,7 +23,15 @@ from ketamine_cds.domain.protocols.figures import num, phase_by_id
 from ketamine_cds.domain.protocols.limits import HardLimit, LimitKind, LimitTable
 from ketamine_cds.domain.protocols.resolve import ResolvedPhase, min_over, resolve_phase
 from ketamine_cds.domain.protocols.schema import Kind, Phase, Protocol
-from ketamine_cds.domain.units import BodyWeight, Duration, Mass, PerKgMass, PerKgRate, Rate
+from ketamine_cds.domain.units import (
+    BodyWeight,
+    Duration,
+    Mass,
+    Measure,
+    PerKgMass,
+    PerKgRate,
+    Rate,
+)
 from ketamine_cds.domain.vocabulary import Route
 
 Verdict = Literal["within_protocol", "soft_limit_exceeded", "hard_limit_exceeded"]
@@ -90,11 +98,18 @@ def plausible(value: Rate | Mass, weight: BodyWeight, limits: LimitTable) -> Non
     bounds = limits.plausibility
     ceiling = bounds.max_rate if is_rate else bounds.max_dose
     floor = bounds.min_rate if is_rate else bounds.min_dose
-    per_kg = value.per_weight(weight)
-    if not per_kg.magnitude() > 0:
+    per_kg_value = value.magnitude() / weight.kg
+    if not per_kg_value > 0:
         raise UserInputError(
             f"a {what} of {value} is not a {what} to check; give a positive {unit}"
         )
+    if (
+        isinstance(ceiling, Measure)
+        and isinstance(floor, Measure)
+        and ceiling.magnitude() >= per_kg_value >= floor.magnitude()
+    ):
+        return
+    per_kg = value.per_weight(weight)
     if per_kg > ceiling:
         raise UserInputError(
             f"{_show(value)} is {num(per_kg.magnitude())} {per_kg.canonical_symbol()} for "

@@ -1,35 +1,37 @@
-"""The ``ketamine-cds`` application: each command group lives in its own module."""
+"""The ``ketamine-cds`` application: each command group lives in its own module, loaded when run."""
 
 from __future__ import annotations
 
 import typer
 
-from ketamine_cds.bootstrap import bootstrap
-from ketamine_cds.entrypoints.cli import assess, bedside, dosing, med, pk
-from ketamine_cds.entrypoints.cli.common import user_errors
+from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, user_errors
+from ketamine_cds.entrypoints.cli.lazy import LazyGroup
 
 app = typer.Typer(
     name="ketamine-cds",
+    cls=LazyGroup,
     help=(
         "Clinical decision support for subanesthetic ketamine analgesia. "
         "Decision support, not a prescriber: a clinician checks and orders every dose."
     ),
+    epilog=EXIT_STATUS_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: the rich layout would import every command to list it.
+    rich_markup_mode=None,
 )
-
-for module in (dosing, bedside, med, assess, pk):
-    module.register(app)
 
 
 @app.callback()
 @user_errors
 def _start() -> None:
     """Read settings and wire the adapters before any command runs."""
+    from ketamine_cds.bootstrap import bootstrap  # noqa: PLC0415 - the command's own imports first
+
     bootstrap()
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: exits with the documented status, never a traceback."""
     app()

@@ -7,12 +7,20 @@ from typing import Annotated
 
 import typer
 
+from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.assessment.contraindications import Grade
 from ketamine_cds.domain.assessment.eligibility import CriterionResult, Status
 from ketamine_cds.domain.assessment.measures import MeasureScore
 from ketamine_cds.domain.assessment.report import Assessment, ProtocolAssessment, Verdict
-from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
-from ketamine_cds.service.assessment import assess_patient_file, assessment_payload
+from ketamine_cds.entrypoints.cli.common import (
+    EXIT_STATUS_HELP,
+    emit_json,
+    notice,
+    user_errors,
+    with_references,
+)
+from ketamine_cds.entrypoints.cli.options import name_text
+from ketamine_cds.service.assessment import assess_record, assessment_payload
 
 _MARK = {
     Status.MET: "met",
@@ -58,7 +66,7 @@ def _score(value: int | None) -> str:
 
 def _criterion_line(criterion: CriterionResult, depth: int) -> str:
     source = criterion.source
-    cited = f" [{source.document}, {source.section}]" if source else ""
+    cited = f" [{source}]" if source else ""
     pad = "  " * depth
     return f"    {_MARK[criterion.status]:>11}  {pad}{criterion.id}: {criterion.reason}{cited}"
 
@@ -114,7 +122,7 @@ def _contraindication_lines(assessment: Assessment) -> list[str]:
         if entry.sources_silent:
             lines.append("      sources: silent")
         lines.extend(
-            f"      source: {source.document}, {source.section}" for source in entry.sources
+            f"      source: {source}" for source in entry.sources
         )
     unknown = assessment.unknown
     blocking = [f.entry.id for f in unknown if f.entry.grade is Grade.CONTRAINDICATED]
@@ -154,7 +162,7 @@ def _score_lines(assessment: Assessment) -> list[str]:
 
 def _evidence_lines(assessment: Assessment) -> list[str]:
     evidence = assessment.evidence
-    lines = [f"Evidence ({evidence.source.document}, {evidence.source.section})"]
+    lines = [f"Evidence ({evidence.source})"]
     lines.append(f"  {evidence.message}")
     lines.extend(f"  Level {s.level}: {s.statement}" for s in evidence.statements)
     return lines
@@ -183,20 +191,29 @@ def render(assessment: Assessment) -> str:
 def register(app: typer.Typer) -> None:
     """Add the ``assess`` command to ``app``."""
 
-    @app.command("assess")
+    @app.command("assess", epilog=EXIT_STATUS_HELP)
     @user_errors
     def assess_command(
         patient: Annotated[Path, typer.Argument(help="Patient file (YAML or JSON).")],
         protocol: Annotated[
-            str | None, typer.Option("--protocol", help="Assess against this protocol only.")
+            str | None,
+            typer.Option(
+                "--protocol", help="Assess against this protocol only.", parser=name_text
+            ),
         ] = None,
         as_json: Annotated[
             bool, typer.Option("--json", help="Write JSON instead of text.")
         ] = False,
     ) -> None:
-        """Eligibility per protocol, contraindications and cautions, screening scores, evidence."""
-        assessment = assess_patient_file(patient, protocol)
+        """Eligibility per protocol, contraindications and cautions, screening scores, evidence.
+
+        The status is 0 whenever an assessment is made, whatever its verdicts: "not eligible"
+        and "needs information" are answers, each naming its reasons.
+        """
+        container = build()
+        record = container.files.patient(patient)
+        assessment = assess_record(container.protocols, container.reference, record, protocol)
         if as_json:
-            emit_json(assessment_payload(assessment))
+            emit_json(assessment_payload(container.reference, assessment))
         else:
-            typer.echo(render(assessment))
+            typer.echo(with_references(render(assessment)))

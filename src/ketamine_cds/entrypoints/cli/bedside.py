@@ -1,4 +1,8 @@
-"""Bedside commands: ``recommend`` (what to do now) and ``replay`` (after every event)."""
+"""Bedside commands: ``recommend`` (what to do now) and ``replay`` (after every event).
+
+Both exit with the most serious status among the recommendations they print: 4 when one carries
+a hard-limit alert, 3 when one carries a soft-limit alert with no override in effect, else 0.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,18 @@ from typing import Annotated, Any
 
 import typer
 
-from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
-from ketamine_cds.service.episodes import parse_time, recommend_file, replay_file
+from ketamine_cds.bootstrap import build
+from ketamine_cds.entrypoints.cli.common import (
+    EXIT_STATUS_HELP,
+    emit_json,
+    notice,
+    status_of_alerts,
+    user_errors,
+    with_references,
+    worst_status,
+)
+from ketamine_cds.entrypoints.cli.options import At
+from ketamine_cds.service.episodes import recommend_for, replay_episode
 
 _ACTION_WORDS = {
     "start": "START",
@@ -53,38 +67,49 @@ def _lines(item: dict[str, Any], *, full: bool) -> list[str]:
     return lines
 
 
+def _status(items: list[dict[str, Any]]) -> int:
+    return worst_status(status_of_alerts(a["kind"] for a in item["alerts"]) for item in items)
+
+
 def register(app: typer.Typer) -> None:
     """Add the bedside commands to ``app``."""
 
-    @app.command("recommend")
+    @app.command("recommend", epilog=EXIT_STATUS_HELP)
     @user_errors
     def recommend_command(
-        episode: Path = typer.Argument(..., help="Episode file (YAML or JSON)."),
-        at: str = typer.Option(..., "--at", help="Time with zone, e.g. 2024-03-02T08:00Z."),
+        episode: Annotated[Path, typer.Argument(help="Episode file (YAML or JSON).")],
+        at: At,
         as_json: Annotated[bool, typer.Option("--json", help="Write JSON.")] = False,
     ) -> None:
         """What the protocol says to do at a moment of an episode, with rules and sources."""
-        item = recommend_file(episode, parse_time(at))
+        container = build()
+        item = recommend_for(container.protocols, container.files.episode(episode), at).model_dump(
+            mode="json"
+        )
         if as_json:
             emit_json(item)
-            return
-        typer.echo("\n".join(_lines(item, full=True)))
-        typer.echo(f"software {item['software_version']}")
-        typer.echo(notice())
+        else:
+            lines = [*_lines(item, full=True), f"software {item['software_version']}", notice()]
+            typer.echo(with_references("\n".join(lines)))
+        raise typer.Exit(_status([item]))
 
-    @app.command("replay")
+    @app.command("replay", epilog=EXIT_STATUS_HELP)
     @user_errors
     def replay_command(
-        episode: Path = typer.Argument(..., help="Episode file (YAML or JSON)."),
+        episode: Annotated[Path, typer.Argument(help="Episode file (YAML or JSON).")],
         as_json: Annotated[bool, typer.Option("--json", help="Write JSON (a list).")] = False,
     ) -> None:
         """The recommendation after every event of an episode, as a timeline."""
-        items = replay_file(episode)
+        container = build()
+        items = [
+            item.model_dump(mode="json")
+            for item in replay_episode(container.protocols, container.files.episode(episode))
+        ]
         if as_json:
             emit_json(items)
-            return
-        for item in items:
-            typer.echo("\n".join(_lines(item, full=False)))
-        if items:
-            typer.echo(f"software {items[0]['software_version']}")
-        typer.echo(notice())
+        else:
+            lines = [line for item in items for line in _lines(item, full=False)]
+            if items:
+                lines.append(f"software {items[0]['software_version']}")
+            typer.echo(with_references("\n".join([*lines, notice()])))
+        raise typer.Exit(_status(items))

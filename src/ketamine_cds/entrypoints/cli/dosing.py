@@ -9,33 +9,60 @@ from typing import Annotated, Any
 import typer
 
 from ketamine_cds import DECISION_SUPPORT_NOTICE
-from ketamine_cds.adapters.protocol_files import read_protocol_file
+from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.protocols.check import CheckResult
 from ketamine_cds.domain.protocols.plan_output import PlanOut
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.units import BodyWeight, Concentration, Duration, Mass, Rate
-from ketamine_cds.entrypoints.cli.common import emit_json, notice, user_errors
+from ketamine_cds.domain.vocabulary import Route
+from ketamine_cds.entrypoints.cli.common import (
+    EXIT_HARD_LIMIT,
+    EXIT_OK,
+    EXIT_SOFT_OR_INCOMPLETE,
+    EXIT_STATUS_HELP,
+    emit_json,
+    notice,
+    user_errors,
+    with_references,
+)
+from ketamine_cds.entrypoints.cli.options import (
+    Concentration as ConcentrationOption,
+)
+from ketamine_cds.entrypoints.cli.options import (
+    DoseMg,
+    JsonFlag,
+    OverMin,
+    Phase,
+    ProtocolId,
+    RateMgPerH,
+    WeightKg,
+    WeightLb,
+    name_text,
+)
 from ketamine_cds.entrypoints.cli.render import render_check, render_plan, render_protocol_list
 from ketamine_cds.service import planning
 from ketamine_cds.service.protocols import list_protocols, load_protocol
 
-EXIT_CODES = {"within_protocol": 0, "soft_limit_exceeded": 3, "hard_limit_exceeded": 4}
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-ProtocolId = Annotated[str, typer.Option("--protocol", help="Protocol id (see 'protocols').")]
-WeightKg = Annotated[float | None, typer.Option("--weight-kg", help="Patient weight in kilograms.")]
-WeightLb = Annotated[
-    float | None,
+RouteOption = Annotated[
+    Route | None,
     typer.Option(
-        "--weight-lb", help="Patient weight in pounds (converted; the conversion is shown)."
+        "--route",
+        help="Route of the dose (iv, sc, im, oral, sublingual, intranasal); the single-dose hard "
+        "limit is by route. Omitted: the phase's route, else intravenous (the strictest).",
+        case_sensitive=False,
     ),
 ]
-Phase = Annotated[
-    str | None, typer.Option("--phase", help="Check against this phase only (default: any).")
-]
 
-protocol_app = typer.Typer(help="Show, export the schema of, or validate protocol files.")
+EXIT_CODES = {
+    "within_protocol": EXIT_OK,
+    "soft_limit_exceeded": EXIT_SOFT_OR_INCOMPLETE,
+    "hard_limit_exceeded": EXIT_HARD_LIMIT,
+}
+
+protocol_app = typer.Typer(
+    help="Show, export the schema of, or validate protocol files.", epilog=EXIT_STATUS_HELP
+)
 
 
 def _weight(weight_kg: float | None, weight_lb: float | None) -> BodyWeight:
@@ -82,13 +109,15 @@ def check_json(result: CheckResult) -> dict[str, Any]:
         "override": result.override,
         "reasons": list(result.reasons),
         "dose_bands": list(result.dose_bands),
+        "kind": result.kind,
+        "route": result.route.value,
     }
 
 
 @user_errors
 def protocols_command(as_json: JsonFlag = False) -> None:
     """List the protocols the product can use."""
-    found = list_protocols()
+    found = list_protocols(build().protocols)
     if as_json:
         emit_json([_protocol_summary(p) for p in found])
         return
@@ -97,18 +126,21 @@ def protocols_command(as_json: JsonFlag = False) -> None:
 
 
 @user_errors
-def show_command(protocol_id: str, as_json: JsonFlag = False) -> None:
+def show_command(
+    protocol_id: Annotated[str, typer.Argument(help="Protocol id.", parser=name_text)],
+    as_json: JsonFlag = False,
+) -> None:
     """Show one protocol as its committee approved it (YAML-equivalent JSON with --json)."""
-    protocol = load_protocol(protocol_id)
+    protocol = load_protocol(build().protocols, protocol_id)
     if as_json:
         emit_json(protocol.model_dump(mode="json", exclude_none=True))
         return
-    typer.echo(f"{protocol.title} — {protocol.id} v{protocol.version}")
-    typer.echo(protocol.summary)
-    typer.echo("")
+    body = json.dumps(
+        protocol.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False
+    )
     typer.echo(
-        json.dumps(
-            protocol.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False
+        "\n".join(
+            [f"{protocol.title} — {protocol.id} v{protocol.version}", protocol.summary, "", body]
         )
     )
     typer.echo(notice())
@@ -120,9 +152,11 @@ def schema_command() -> None:
 
 
 @user_errors
-def validate_command(path: Path) -> None:
+def validate_command(
+    path: Annotated[Path, typer.Argument(help="Protocol file (YAML).")],
+) -> None:
     """Validate a protocol file against the schema; one sentence if it does not match."""
-    protocol = read_protocol_file(path)
+    protocol = build().files.protocol(path)
     typer.echo(f"{path}: valid protocol '{protocol.id}' v{protocol.version}")
 
 
@@ -131,22 +165,18 @@ def plan_command(
     protocol_id: ProtocolId,
     weight_kg: WeightKg = None,
     weight_lb: WeightLb = None,
-    concentration: Annotated[
-        float | None,
-        typer.Option(
-            "--concentration-mg-per-ml", help="Bag or syringe concentration (default 1 mg/mL)."
-        ),
-    ] = None,
+    concentration: ConcentrationOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The dose plan of a protocol for a patient: doses, limits, monitoring and orders."""
     bag = None if concentration is None else Concentration.of(concentration, "mg/mL")
-    result: PlanOut = planning.plan(protocol_id, _weight(weight_kg, weight_lb), bag)
+    result: PlanOut = planning.plan(
+        build().protocols, protocol_id, _weight(weight_kg, weight_lb), bag
+    )
     if as_json:
         emit_json(result.model_dump(mode="json"))
         return
-    typer.echo(render_plan(result))
-    typer.echo(notice())
+    typer.echo(with_references(f"{render_plan(result)}\n{notice()}"))
 
 
 @user_errors
@@ -154,47 +184,41 @@ def check_command(
     protocol_id: ProtocolId,
     weight_kg: WeightKg = None,
     weight_lb: WeightLb = None,
-    rate: Annotated[
-        float | None, typer.Option("--rate-mg-per-h", help="Infusion rate in mg/h.")
-    ] = None,
-    dose: Annotated[float | None, typer.Option("--dose-mg", help="Single dose in mg.")] = None,
-    over: Annotated[
-        float | None, typer.Option("--over-min", help="Minutes the dose is given over.")
-    ] = None,
+    rate: RateMgPerH = None,
+    dose: DoseMg = None,
+    over: OverMin = None,
     phase: Phase = None,
+    route: RouteOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Check a rate or a dose against the protocol's soft and the product's hard limits.
-
-    Exit status: 0 within protocol, 3 soft limit exceeded, 4 hard limit exceeded,
-    2 input refused.
-    """
+    """Check a rate or a dose against the protocol's soft and the product's hard limits."""
     if (rate is None) == (dose is None):
         raise UserInputError("give either --rate-mg-per-h or --dose-mg, not both or neither")
     if over is not None and dose is None:
         raise UserInputError("--over-min goes with --dose-mg")
     result = planning.check(
+        build().protocols,
         protocol_id,
         _weight(weight_kg, weight_lb),
         rate=None if rate is None else Rate.of(rate, "mg/hour"),
         dose=None if dose is None else Mass.of(dose, "mg"),
         over=None if over is None else Duration.of(over, "minute"),
         phase_id=phase,
+        route=route,
     )
     if as_json:
         emit_json(check_json(result))
     else:
-        typer.echo(render_check(result))
-        typer.echo(notice())
+        typer.echo(with_references(f"{render_check(result)}\n{notice()}"))
     raise typer.Exit(EXIT_CODES[result.verdict])
 
 
 def register(app: typer.Typer) -> None:
     """Add the dosing commands to ``app``."""
-    app.command("protocols")(protocols_command)
-    protocol_app.command("show")(show_command)
-    protocol_app.command("schema")(schema_command)
-    protocol_app.command("validate")(validate_command)
+    app.command("protocols", epilog=EXIT_STATUS_HELP)(protocols_command)
+    protocol_app.command("show", epilog=EXIT_STATUS_HELP)(show_command)
+    protocol_app.command("schema", epilog=EXIT_STATUS_HELP)(schema_command)
+    protocol_app.command("validate", epilog=EXIT_STATUS_HELP)(validate_command)
     app.add_typer(protocol_app, name="protocol")
-    app.command("plan")(plan_command)
-    app.command("check")(check_command)
+    app.command("plan", epilog=EXIT_STATUS_HELP)(plan_command)
+    app.command("check", epilog=EXIT_STATUS_HELP)(check_command)

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from ketamine_cds.bootstrap import Container, build
 from ketamine_cds.domain.opioids.calculator import MedResult
 from ketamine_cds.domain.opioids.output import med_out, timeline_out
 from ketamine_cds.domain.opioids.plan import Conversion, ReductionSchedule, Timeline
+from ketamine_cds.domain.opioids.regimen import RegimenReading
 from ketamine_cds.entrypoints.cli.common import (
     EXIT_SOFT_OR_INCOMPLETE,
     emit_json,
@@ -143,7 +145,15 @@ def convert_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Express a mixed regimen as one opioid by one route (seed 004), reduced as chosen."""
-    result, conversion = opioids.convert_file(file, to, route, reduction, table)
+    container = build()
+    result, conversion = opioids.convert_regimen(
+        container.reference,
+        _reading(container, file),
+        to_drug=to,
+        to_route=route,
+        reduction_percent=reduction,
+        table_id=table,
+    )
     if as_json:
         emit_json({"med": med_payload(result), "conversion": conversion_payload(conversion)})
         return
@@ -181,8 +191,10 @@ def taper_command(
     as_json: JsonOpt = False,
 ) -> None:
     """A stepwise reduction of the regimen's MED once ketamine works (seed 000: by day 12)."""
-    result, schedule = opioids.taper_file(
-        file,
+    container = build()
+    result, schedule = opioids.taper_regimen(
+        container.reference,
+        _reading(container, file),
         step_percent=step_percent,
         every_days=every_days,
         first_day=first_day,
@@ -217,7 +229,9 @@ def timeline_command(
     as_json: JsonOpt = False,
 ) -> None:
     """MED across an episode, with the peak and the change since."""
-    line = opioids.timeline_file(file, table)
+    container = build()
+    episode = container.files.opioid_episode(file)
+    line = opioids.timeline_of(container.reference, episode, file.name, table)
     if as_json:
         emit_json(timeline_payload(line))
         _exit_if_incomplete(line.complete)
@@ -244,6 +258,11 @@ def timeline_command(
     _exit_if_incomplete(line.complete)
 
 
+def _reading(container: Container, path: Path) -> RegimenReading:
+    """A regimen file (or FHIR R4 JSON) as read, with what the reader left out."""
+    return container.files.regimen(path, container.reference.opioid_products())
+
+
 def register(app: typer.Typer) -> None:
     """Add ``med`` and the ``opioid-plan`` group to the application."""
 
@@ -253,7 +272,8 @@ def register(app: typer.Typer) -> None:
         file: FileArg, table: TableOpt = opioids.DEFAULT_TABLE, as_json: JsonOpt = False
     ) -> None:
         """The 24-hour oral morphine equivalent (MED) of a regimen, with its sources."""
-        result = opioids.med_of_file(file, table)
+        container = build()
+        result = opioids.med_of_reading(container.reference, _reading(container, file), table)
         if as_json:
             emit_json(med_payload(result))
         else:

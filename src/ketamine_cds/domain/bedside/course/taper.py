@@ -15,12 +15,14 @@ from ketamine_cds.domain.units import Rate
 def last_good_rate(ctx: Context) -> Rate | None:
     """The highest rate this phase ran at while pain was at or below the patient's goal."""
     best: Rate | None = None
+    changes, index, current = ctx.state.changes, 0, None
     for _, obs in ctx.state.observations:
-        if obs.pain is None or obs.pain > ctx.episode.pain_goal:
+        while index < len(changes) and changes[index].at <= obs.at:
+            current, index = changes[index].new, index + 1
+        if obs.pain is None or obs.pain > ctx.episode.pain_goal or current is None:
             continue
-        running = rate_at(ctx, obs.at)
-        if running is not None and (best is None or running > best):
-            best = running
+        if best is None or current > best:
+            best = current
     return best
 
 

@@ -1,0 +1,1 @@
+"""CDS Hooks 2.0: the wire models, the services, and the product's results as cards."""

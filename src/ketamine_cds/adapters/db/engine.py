@@ -1,0 +1,71 @@
+"""The database engine for a record URL: durable single-writer SQLite, or PostgreSQL (psycopg 3).
+
+SQLite runs in WAL mode with ``synchronous=FULL`` (a commit is on disk before it returns), foreign
+keys on and a busy timeout, and every writing transaction starts with ``BEGIN IMMEDIATE``: the
+write lock is taken before anything is read, so the audit chain's head and an episode's version
+are read by one writer at a time. PostgreSQL serialises the same two things with row locks
+(``SELECT ... FOR UPDATE``) on the episode and on the chain's head.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from ketamine_cds.domain.errors import UserInputError
+
+BUSY_TIMEOUT_MS = 30_000
+BEGIN_OPTION = "ketamine_cds_begin"
+
+
+def normalise_url(url: str) -> str:
+    """A URL with the driver the product uses (psycopg 3 for PostgreSQL)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:  # noqa: ANN401 - DB-API
+    # Autocommit at the driver, so the transaction starts where the begin hook says.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created when missing."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except Exception:  # noqa: BLE001 - SQLAlchemy raises several kinds for a bad URL
+        raise UserInputError(f"'{url}' is not a database URL") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if backend == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise UserInputError(
+        f"the record runs on SQLite or PostgreSQL, not '{backend}' ({url.split(':', 1)[0]})"
+    )
+
+
+def writing(connection: Connection) -> Connection:
+    """The connection set to take the write lock when its transaction begins (SQLite)."""
+    return connection.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})

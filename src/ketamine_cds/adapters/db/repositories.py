@@ -1,0 +1,455 @@
+"""The record's repositories over one SQLAlchemy connection (inside one unit of work)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from ketamine_cds.adapters.db import tables as t
+from ketamine_cds.domain.audit import GENESIS_HASH, AuditEntry, canonical_text
+from ketamine_cds.domain.record import (
+    EpisodeHeader,
+    NewEpisode,
+    NewRecommendation,
+    StaleRecommendationError,
+    StoredEvent,
+    StoredRecommendation,
+    User,
+    Verification,
+    WeightEntry,
+)
+from ketamine_cds.domain.roles import Role
+
+
+def _lockable(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+class SqlUsers:
+    """Users in the ``users`` table."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, user: User) -> None:
+        """Store a new user."""
+        self._c.execute(
+            insert(t.users).values(name=user.name, role=user.role, created_at=user.created_at)
+        )
+
+    def get(self, name: str) -> User | None:
+        """The user with this name."""
+        row = self._c.execute(select(t.users).where(t.users.c.name == name)).first()
+        return None if row is None else User(row.name, cast("Role", row.role), row.created_at)
+
+    def all(self) -> list[User]:
+        """Every user, by name."""
+        rows = self._c.execute(select(t.users).order_by(t.users.c.name))
+        return [User(r.name, cast("Role", r.role), r.created_at) for r in rows]
+
+
+def _weight(row: Row[Any]) -> WeightEntry:
+    return WeightEntry(row.text, row.kg, row.unit, row.at, row.recorded_by)
+
+
+class SqlEpisodes:
+    """Patients, weights, episodes and verifications."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self._last_weight: int | None = None
+
+    def add_weight(self, patient: str, weight: WeightEntry) -> None:
+        """Record a weight (creating the patient on first use)."""
+        known = self._c.execute(
+            select(t.patients.c.identifier).where(t.patients.c.identifier == patient)
+        ).first()
+        if known is None:
+            self._c.execute(insert(t.patients).values(identifier=patient))
+        result = self._c.execute(
+            insert(t.weights)
+            .values(
+                patient=patient,
+                text=weight.text,
+                kg=weight.kg,
+                unit=weight.unit,
+                at=weight.at,
+                recorded_by=weight.recorded_by,
+            )
+            .returning(t.weights.c.id)
+        )
+        self._last_weight = result.scalar_one()
+
+    def weights(self, patient: str) -> list[WeightEntry]:
+        """The patient's weights, oldest first."""
+        rows = self._c.execute(
+            select(t.weights).where(t.weights.c.patient == patient).order_by(t.weights.c.id)
+        )
+        return [_weight(r) for r in rows]
+
+    def add(self, episode: NewEpisode) -> EpisodeHeader:
+        """Store a new episode at version 0, with the weight just recorded."""
+        if self._last_weight is None:
+            raise RuntimeError("record the episode's weight before the episode")
+        result = self._c.execute(
+            insert(t.episodes)
+            .values(
+                patient=episode.patient,
+                weight_id=self._last_weight,
+                protocol_id=episode.protocol_id,
+                protocol_version=episode.protocol_version,
+                protocol_hash=episode.protocol_hash,
+                concentration_mg_per_ml=episode.concentration_mg_per_ml,
+                phase=episode.phase,
+                started_at=episode.started_at,
+                baseline_json=episode.baseline_json,
+                pain_goal=episode.pain_goal,
+                started_by=episode.started_by,
+                status="active",
+                version=0,
+            )
+            .returning(t.episodes.c.id)
+        )
+        header = self.get(result.scalar_one())
+        if header is None:
+            raise RuntimeError("an episode just stored cannot be read back")
+        return header
+
+    def _query(self) -> Any:  # noqa: ANN401 - a SQLAlchemy select
+        return select(
+            t.episodes,
+            t.weights.c.text,
+            t.weights.c.kg,
+            t.weights.c.unit,
+            t.weights.c.at.label("weight_at"),
+            t.weights.c.recorded_by,
+        ).join(t.weights, t.weights.c.id == t.episodes.c.weight_id)
+
+    @staticmethod
+    def _header(row: Row[Any]) -> EpisodeHeader:
+        weight = WeightEntry(row.text, row.kg, row.unit, row.weight_at, row.recorded_by)
+        return EpisodeHeader(
+            id=row.id,
+            patient=row.patient,
+            weight=weight,
+            protocol_id=row.protocol_id,
+            protocol_version=row.protocol_version,
+            protocol_hash=row.protocol_hash,
+            concentration_mg_per_ml=row.concentration_mg_per_ml,
+            phase=row.phase,
+            started_at=row.started_at,
+            baseline_json=row.baseline_json,
+            pain_goal=row.pain_goal,
+            started_by=row.started_by,
+            status=row.status,
+            version=row.version,
+        )
+
+    def get(self, episode_id: int, *, for_update: bool = False) -> EpisodeHeader | None:
+        """The episode; ``for_update`` locks its row (PostgreSQL; SQLite holds the write lock)."""
+        query = self._query().where(t.episodes.c.id == episode_id)
+        if for_update and _lockable(self._c):
+            query = query.with_for_update(of=t.episodes)
+        row = self._c.execute(query).first()
+        return None if row is None else self._header(row)
+
+    def find(self, status: str | None = None) -> list[EpisodeHeader]:
+        """Episodes, newest first."""
+        query = self._query().order_by(t.episodes.c.id.desc())
+        if status is not None:
+            query = query.where(t.episodes.c.status == status)
+        return [self._header(r) for r in self._c.execute(query)]
+
+    def advance(self, episode_id: int, expected_version: int, status: str) -> int:
+        """The next version, only from ``expected_version``."""
+        result = self._c.execute(
+            update(t.episodes)
+            .where(t.episodes.c.id == episode_id, t.episodes.c.version == expected_version)
+            .values(version=t.episodes.c.version + 1, status=status)
+        )
+        if result.rowcount != 1:
+            raise StaleRecommendationError(
+                f"episode {episode_id} changed while this was being recorded; try again", None
+            )
+        return expected_version + 1
+
+    def add_verification(self, verification: Verification) -> int:
+        """Store a verification; its number is one more than the episode's last."""
+        last = self._c.execute(
+            select(func.max(t.verifications.c.number)).where(
+                t.verifications.c.episode_id == verification.episode_id
+            )
+        ).scalar()
+        number = (last or 0) + 1
+        self._c.execute(
+            insert(t.verifications).values(
+                episode_id=verification.episode_id,
+                number=number,
+                verified_by=verification.verified_by,
+                at=verification.at,
+                note=verification.note,
+            )
+        )
+        return number
+
+    def verifications(self, episode_id: int) -> list[Verification]:
+        """The episode's verifications, oldest first."""
+        rows = self._c.execute(
+            select(t.verifications)
+            .where(t.verifications.c.episode_id == episode_id)
+            .order_by(t.verifications.c.number)
+        )
+        return [Verification(r.episode_id, r.verified_by, r.at, r.note) for r in rows]
+
+
+def _event(row: Row[Any]) -> StoredEvent:
+    return StoredEvent(
+        episode_id=row.episode_id,
+        position=row.position,
+        event_id=row.event_id,
+        type=row.type,
+        at=row.at,
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
+        role=cast("Role", row.role),
+        corrects=row.corrects,
+        body=row.body,
+    )
+
+
+class SqlEvents:
+    """The append-only ``events`` table."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def append(self, event: StoredEvent) -> None:
+        """Insert one event."""
+        self._c.execute(
+            insert(t.events).values(
+                episode_id=event.episode_id,
+                position=event.position,
+                event_id=event.event_id,
+                type=event.type,
+                at=event.at,
+                recorded_at=event.recorded_at,
+                recorded_by=event.recorded_by,
+                role=event.role,
+                corrects=event.corrects,
+                body=event.body,
+            )
+        )
+
+    def for_episode(self, episode_id: int) -> list[StoredEvent]:
+        """The episode's events in the order written."""
+        rows = self._c.execute(
+            select(t.events)
+            .where(t.events.c.episode_id == episode_id)
+            .order_by(t.events.c.position)
+        )
+        return [_event(r) for r in rows]
+
+    def get(self, episode_id: int, position: int) -> StoredEvent | None:
+        """One event by position."""
+        where = (t.events.c.episode_id == episode_id, t.events.c.position == position)
+        return _one(self._c, select(t.events).where(*where))
+
+    def count(self, episode_id: int) -> int:
+        """The last position in the episode (0 before the first event)."""
+        query = select(func.max(t.events.c.position)).where(t.events.c.episode_id == episode_id)
+        return self._c.execute(query).scalar() or 0
+
+    def find(self, episode_id: int, event_id: str) -> StoredEvent | None:
+        """One event by id."""
+        where = (t.events.c.episode_id == episode_id, t.events.c.event_id == event_id)
+        return _one(self._c, select(t.events).where(*where))
+
+    def at_moment(self, episode_id: int, at: datetime) -> int:
+        """How many events happened at exactly ``at``."""
+        query = select(func.count()).where(t.events.c.episode_id == episode_id, t.events.c.at == at)
+        return self._c.execute(query).scalar_one()
+
+    def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
+        """The latest event of these types, by clinical time, then position."""
+        query = (
+            select(t.events)
+            .where(t.events.c.episode_id == episode_id, t.events.c.type.in_(types))
+            .order_by(t.events.c.at.desc(), t.events.c.position.desc())
+            .limit(1)
+        )
+        return _one(self._c, query)
+
+
+def _one(connection: Connection, query: Any) -> StoredEvent | None:  # noqa: ANN401 - a select
+    row = connection.execute(query).first()
+    return None if row is None else _event(row)
+
+
+def _recommendation(row: Row[Any]) -> StoredRecommendation:
+    return StoredRecommendation(
+        id=row.id,
+        episode_id=row.episode_id,
+        at=row.at,
+        made_at=row.made_at,
+        episode_version=row.episode_version,
+        input_digest=row.input_digest,
+        output=row.output,
+        protocol_id=row.protocol_id,
+        protocol_version=row.protocol_version,
+        protocol_hash=row.protocol_hash,
+        limits_version=row.limits_version,
+        limits_hash=row.limits_hash,
+        software_version=row.software_version,
+        made_by=row.made_by,
+        role=cast("Role", row.role),
+    )
+
+
+class SqlRecommendations:
+    """The append-only ``recommendations`` table."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def add(self, recommendation: NewRecommendation) -> StoredRecommendation:
+        """Insert one recommendation and read back its id."""
+        values = dict(recommendation.__dict__)
+        new_id = self._c.execute(
+            insert(t.recommendations).values(**values).returning(t.recommendations.c.id)
+        ).scalar_one()
+        return StoredRecommendation(id=new_id, **values)
+
+    def latest(self, episode_id: int) -> StoredRecommendation | None:
+        """The episode's latest recommendation."""
+        row = self._c.execute(
+            select(t.recommendations)
+            .where(t.recommendations.c.episode_id == episode_id)
+            .order_by(t.recommendations.c.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else _recommendation(row)
+
+    def for_episode(self, episode_id: int) -> list[StoredRecommendation]:
+        """The episode's recommendations, oldest first."""
+        rows = self._c.execute(
+            select(t.recommendations)
+            .where(t.recommendations.c.episode_id == episode_id)
+            .order_by(t.recommendations.c.id)
+        )
+        return [_recommendation(r) for r in rows]
+
+    def get(self, recommendation_id: int) -> StoredRecommendation | None:
+        """One recommendation by id."""
+        row = self._c.execute(
+            select(t.recommendations).where(t.recommendations.c.id == recommendation_id)
+        ).first()
+        return None if row is None else _recommendation(row)
+
+
+def _entry(row: Row[Any]) -> AuditEntry:
+    return AuditEntry(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        role=row.role,
+        action=row.action,
+        subject=row.subject,
+        payload_digest=row.payload_digest,
+        versions=json.loads(row.versions),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+_UNREAD = object()
+
+
+class SqlAudit:
+    """The ``audit_entries`` chain and the ``audit_head`` row that serialises its writers."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self._head: AuditEntry | object | None = _UNREAD
+
+    def head(self) -> AuditEntry | None:
+        """The last entry; on PostgreSQL its head row stays locked until the work ends."""
+        if self._head is _UNREAD:
+            query = select(t.audit_head.c.seq).where(t.audit_head.c.id == 1)
+            if _lockable(self._c):
+                query = query.with_for_update()
+            seq = self._c.execute(query).scalar_one()
+            row = self._c.execute(
+                select(t.audit_entries).where(t.audit_entries.c.seq == seq)
+            ).first()
+            self._head = None if row is None else _entry(row)
+        return cast("AuditEntry | None", self._head)
+
+    def append(self, entry: AuditEntry) -> None:
+        """Insert the entry after the head and move the head to it."""
+        self._c.execute(
+            insert(t.audit_entries).values(
+                seq=entry.seq,
+                at=entry.at,
+                actor=entry.actor,
+                role=entry.role,
+                action=entry.action,
+                subject=entry.subject,
+                payload_digest=entry.payload_digest,
+                versions=canonical_text(dict(entry.versions)),
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        self._c.execute(
+            update(t.audit_head)
+            .where(t.audit_head.c.id == 1)
+            .values(seq=entry.seq, hash=entry.hash)
+        )
+        self._head = entry
+
+    def entries(self) -> Iterator[AuditEntry]:
+        """Every entry in order."""
+        for row in self._c.execute(select(t.audit_entries).order_by(t.audit_entries.c.seq)):
+            yield _entry(row)
+
+    def head_mark(self) -> tuple[int, str] | None:
+        """The position and hash kept in the head row (None before the first entry)."""
+        row = self._c.execute(select(t.audit_head).where(t.audit_head.c.id == 1)).first()
+        if row is None or (row.seq == 0 and row.hash == GENESIS_HASH):
+            return None
+        return (row.seq, row.hash)
+
+
+class SqlArchive:
+    """Protocol and limit-table texts by content hash."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self._seen: set[str] = set()
+
+    def keep(self, content_hash: str, kind: str, ref_id: str, version: str, text: str) -> None:
+        """Insert the text unless it is kept already."""
+        if content_hash in self._seen:
+            return
+        known = self._c.execute(
+            select(t.reference_texts.c.content_hash).where(
+                t.reference_texts.c.content_hash == content_hash
+            )
+        ).first()
+        if known is None:
+            self._c.execute(
+                insert(t.reference_texts).values(
+                    content_hash=content_hash, kind=kind, ref_id=ref_id, version=version, text=text
+                )
+            )
+        self._seen.add(content_hash)
+
+    def text(self, content_hash: str) -> str | None:
+        """The text kept under this hash."""
+        return self._c.execute(
+            select(t.reference_texts.c.text).where(t.reference_texts.c.content_hash == content_hash)
+        ).scalar()

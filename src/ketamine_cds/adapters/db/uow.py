@@ -1,0 +1,94 @@
+"""The unit of work over SQLAlchemy: one connection, one transaction, the repositories on it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from ketamine_cds.adapters.db.engine import writing
+from ketamine_cds.adapters.db.repositories import (
+    SqlArchive,
+    SqlAudit,
+    SqlEpisodes,
+    SqlEvents,
+    SqlRecommendations,
+    SqlUsers,
+)
+from ketamine_cds.service.ports import (
+    AuditLog,
+    EpisodeRepository,
+    EventLog,
+    RecommendationLog,
+    ReferenceArchive,
+    UserRepository,
+)
+
+
+class SqlUnitOfWork:
+    """One transaction; what is not committed when it ends is rolled back."""
+
+    users: UserRepository
+    episodes: EpisodeRepository
+    events: EventLog
+    recommendations: RecommendationLog
+    audit: AuditLog
+    archive: ReferenceArchive
+
+    def __init__(self, engine: Engine, *, write: bool) -> None:
+        self._engine = engine
+        self._write = write
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        """Open the connection and begin (a writer takes the write lock on SQLite)."""
+        connection = self._engine.connect()
+        if self._write:
+            writing(connection)
+        elif connection.dialect.name == "postgresql":
+            # A reader sees one snapshot: the audit chain, its head and the rows it names agree.
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        connection.begin()
+        self._connection = connection
+        self.users = SqlUsers(connection)
+        self.episodes = SqlEpisodes(connection)
+        self.events = SqlEvents(connection)
+        self.recommendations = SqlRecommendations(connection)
+        self.audit = SqlAudit(connection)
+        self.archive = SqlArchive(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back anything not committed and give the connection back."""
+        if self._connection is not None:
+            self._connection.rollback()
+            self._connection.close()
+            self._connection = None
+
+    def commit(self) -> None:
+        """Commit the transaction (on SQLite with synchronous=FULL, on disk when it returns)."""
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open")
+        self._connection.commit()
+
+    def rollback(self) -> None:
+        """Roll the transaction back."""
+        if self._connection is not None:
+            self._connection.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    """Opens units of work on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, writing: bool = True) -> SqlUnitOfWork:
+        """A new unit of work."""
+        return SqlUnitOfWork(self.engine, write=writing)

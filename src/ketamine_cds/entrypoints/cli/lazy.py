@@ -1,0 +1,97 @@
+"""Commands loaded when they are run, so that ``--help`` and a plan answer at once.
+
+Each top-level command names the modules that register it (a command group may gather
+subcommands from several). ``--help`` lists the commands from this table without importing any
+of them; running one imports only its own modules.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import Any
+
+import typer
+import typer.main
+from typer._click import exceptions as cli_errors  # typer's own copy of click (pinned)
+from typer.core import TyperGroup
+
+from ketamine_cds.entrypoints.cli.common import OneSentenceGroup
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a top-level command comes from, and its line in the command list."""
+
+    modules: tuple[str, ...]
+    summary: str
+
+
+PACKAGE = "ketamine_cds.entrypoints.cli"
+COMMANDS: dict[str, Entry] = {
+    "protocols": Entry(("dosing",), "List the protocols the product can use."),
+    "protocol": Entry(("dosing",), "Show, export the schema of, or validate protocol files."),
+    "plan": Entry(("dosing",), "The dose plan of a protocol for a patient."),
+    "check": Entry(("dosing",), "Check a rate or a dose against the soft and hard limits."),
+    "recommend": Entry(("bedside",), "What the protocol says to do at a moment of an episode."),
+    "replay": Entry(("bedside",), "The recommendation after every event of an episode."),
+    "med": Entry(("med",), "The 24-hour oral morphine equivalent (MED) of a regimen."),
+    "opioid-plan": Entry(("med",), "Convert, reduce or track the opioid regimen."),
+    "assess": Entry(("assess",), "Eligibility, contraindications, screening, evidence."),
+    "pk": Entry(("pk",), "Pharmacokinetics: simulated plasma ketamine from cited models."),
+    "db": Entry(("db",), "Create or migrate the clinical record's database."),
+    "user": Entry(("users",), "The people who use the record, and their roles."),
+    "episode": Entry(("record",), "Episodes in the clinical record."),
+    "audit": Entry(("audit",), "The audit trail: verify that nothing was rewritten."),
+    "fhir": Entry(("fhir",), "FHIR R4 in and out."),
+}
+
+
+def _registered(modules: tuple[str, ...]) -> TyperGroup:
+    """The commands the modules register, as a click group of their own."""
+    holder = typer.Typer(rich_markup_mode=None)  # plain help, as the top level
+    holder.callback()(_group)  # a callback keeps even a single command in a group
+    for name in modules:
+        importlib.import_module(f"{PACKAGE}.{name}").register(holder)
+    command = typer.main.get_command(holder)
+    if not isinstance(command, TyperGroup):
+        msg = f"the modules {', '.join(modules)} registered no command group"
+        raise TypeError(msg)
+    return command
+
+
+def _group() -> None:
+    """Commands of one module."""
+
+
+class LazyGroup(OneSentenceGroup):
+    """The application's group: commands imported when run, listed from the table."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]  # noqa: ARG002 - click's signature
+        """Every top-level command, in the table's order."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]  # noqa: ANN401 - typer's own click types
+        """The command, imported now; None for a name the table does not hold."""
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        return _registered(entry.modules).get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]  # noqa: ANN401
+        """The command named first; a near miss of a name in the table is suggested."""
+        try:
+            return super().resolve_command(ctx, args)
+        except cli_errors.UsageError as error:
+            near = get_close_matches(args[0], list(COMMANDS)) if args else []
+            if near and "Did you mean" not in error.message:
+                named = ", ".join(repr(name) for name in near)
+                error.message = f"{error.message.rstrip('.')}. Did you mean {named}?"
+            raise
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]  # noqa: ANN401, ARG002
+        """The command list, from the table (nothing is imported to print it)."""
+        rows = [(name, entry.summary) for name, entry in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)

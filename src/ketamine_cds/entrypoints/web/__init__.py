@@ -1,0 +1,1 @@
+"""The ward pages: templates, static files, presenters (the views and app build on them)."""

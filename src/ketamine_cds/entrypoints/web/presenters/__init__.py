@@ -1,0 +1,1 @@
+"""One presenter per result: a use case's answer turned into a template's view model."""
