@@ -20,6 +20,7 @@ from episode_generator import Case
 from oracle import Finding, cut, deterministic, judge
 
 from ketamine_cds.adapters.data_files import limit_table
+from ketamine_cds.adapters.protocol_source import FileProtocolSource
 from ketamine_cds.domain.bedside import Recommendation, recommend
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.errors import UserInputError
@@ -27,17 +28,23 @@ from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.service.protocols import list_protocols, load_protocol
 
 PACKAGE = Path(__import__("ketamine_cds").__file__).resolve().parent
+SOURCE = FileProtocolSource()
+
+
+def shipped(protocol_id: str) -> Protocol:
+    """A shipped protocol by id, read as the product reads it."""
+    return load_protocol(SOURCE, protocol_id)
 
 
 @cache
 def protocols() -> tuple[Protocol, ...]:
     """Every shipped protocol, ordered by id."""
-    return tuple(list_protocols())
+    return tuple(list_protocols(SOURCE))
 
 
 def engine(episode: Episode, at: datetime) -> Recommendation:
     """The product's answer at ``at``."""
-    return recommend(episode, load_protocol(episode.protocol.id), limit_table(), at)
+    return recommend(episode, shipped(episode.protocol.id), limit_table(), at)
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ def check_twice(episode: Episode, at: datetime) -> list[Problem]:
 def check_case(case: Case) -> Outcome:
     """Check every moment of a case (the generator's episodes are valid by construction)."""
     episode = Episode.model_validate(case.data)
-    protocol = load_protocol(case.protocol_id)
+    protocol = shipped(case.protocol_id)
     outcome = Outcome(case.protocol_id)
     for at in case.moments:
         outcome.checked += 1
@@ -156,7 +163,7 @@ def same_problem(data: dict[str, Any], problem: Problem) -> Problem | None:
         return None
     if problem.at < episode.started_at:
         return None
-    protocol = load_protocol(episode.protocol.id)
+    protocol = shipped(episode.protocol.id)
     if problem.invariant == "not_deterministic":
         found = check_twice(episode, problem.at)
     else:

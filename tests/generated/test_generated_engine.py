@@ -17,14 +17,21 @@ from pathlib import Path
 
 import pytest
 import yaml
-from engine_check import answer_text, as_yaml, check_case, check_moment, minimise, protocols
+from engine_check import (
+    answer_text,
+    as_yaml,
+    check_case,
+    check_moment,
+    minimise,
+    protocols,
+    shipped,
+)
 from episode_generator import Case, cases, fixed_moments, seeded_case
 from hypothesis import HealthCheck, Phase, given, settings
 from oracle import INVARIANTS
 from tally import Tally
 
 from ketamine_cds.domain.episode import Episode
-from ketamine_cds.service.protocols import load_protocol
 
 SAMPLE_SEED, SAMPLE = 11, 120
 LONG_SEED, LONG = 12, 4_000
@@ -102,7 +109,7 @@ def test_saved_failing_example_now_keeps_every_invariant(path: Path) -> None:
     """Each saved example (a minimal episode that once broke an invariant) breaks none, at the
     moment it names, at every event, and after the last."""
     episode, when = _example_moments(path)
-    protocol = load_protocol(episode.protocol.id)
+    protocol = shipped(episode.protocol.id)
     problems = [p for at in when for p in check_moment(episode, protocol, at)]
     assert not problems, "\n".join(f"{p.invariant} at {p.at}: {p.text} {p.where}" for p in problems)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from bedside_build import T0, build, ev, hours
+from engine_check import shipped
 from oracle import (
     BIOAVAILABILITY,
     DAILY_IV_EQUIVALENT_MG_PER_KG,
@@ -37,7 +38,6 @@ from oracle import (
 from ketamine_cds.domain.bedside import Alert, Recommendation
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.vocabulary import Route
-from ketamine_cds.service.protocols import load_protocol
 
 
 def answer(at_h: float, action: str, *, rate: float | None = None, **more: Any) -> Recommendation:
@@ -60,7 +60,7 @@ def answer(at_h: float, action: str, *, rate: float | None = None, **more: Any) 
 
 def facts(episode: Episode, at_h: float) -> Any:
     """The oracle's reading of ``episode`` at ``at_h`` hours."""
-    return replay_facts(episode, load_protocol(episode.protocol.id), hours(at_h))
+    return replay_facts(episode, shipped(episode.protocol.id), hours(at_h))
 
 
 def invariants(findings: list[Finding]) -> set[str]:
@@ -143,22 +143,22 @@ def test_the_freshness_window_is_the_protocols_longest_pain_or_vitals_interval()
         "jackson-burst": 4,
     }
     for protocol_id, window in expected.items():
-        assert freshness(load_protocol(protocol_id)) == timedelta(hours=window)
+        assert freshness(shipped(protocol_id)) == timedelta(hours=window)
 
 
 def test_rate_ceilings_are_the_lower_of_the_phases_own_else_the_default() -> None:
     """Seed 001: 0.2 mg/kg/h or 20 mg/h, whichever is lower; Marshfield's test dose 0.5 mg/kg
     over its shortest 4 h; the default 0.5 mg/kg/h where unspecified or for a bolus phase."""
-    cancer = load_protocol("cancer-continuous").phase("infusion")
+    cancer = shipped("cancer-continuous").phase("infusion")
     assert rate_ceiling(cancer, 70) == (pytest.approx(14), ())
     assert rate_ceiling(cancer, 250) == (pytest.approx(20), ())
-    marshfield = load_protocol("marshfield-inpatient")
+    marshfield = shipped("marshfield-inpatient")
     assert rate_ceiling(marshfield.phase("test-infusion"), 60) == (
         pytest.approx(7.5),
         ("timed-total-as-rate",),
     )
     assert rate_ceiling(marshfield.phase("responder-infusion"), 60) == (pytest.approx(30), ())
-    pca = load_protocol("pca-procedural").phase("pca")
+    pca = shipped("pca-procedural").phase("pca")
     assert rate_ceiling(pca, 80) == (pytest.approx(40), ("dose-phase-rate-default",))
 
 
@@ -281,7 +281,7 @@ def test_replay_determinism_compares_whole_answers() -> None:
 def test_judge_runs_every_invariant_on_one_answer() -> None:
     """One answer can break several invariants at once; a sound one breaks none."""
     episode = build([ev("rate_change", 0, rate="7 mg/h", by="RN"), ev("observation", 1, pain=7)])
-    protocol = load_protocol("cancer-continuous")
+    protocol = shipped("cancer-continuous")
     assert judge(episode, protocol, hours(2), answer(2, "continue", rate=7)) == []
     bad = judge(episode, protocol, T0 + timedelta(hours=9), answer(9, "increase", rate=80))
     assert invariants(bad) == {
@@ -328,5 +328,5 @@ def test_an_override_up_to_a_dose_covers_doses_up_to_it() -> None:
         "above_soft_ceiling_unflagged"
     }
     assert nothing_above_soft_ceiling_unflagged(step, facts(covered, 2)) == []
-    tid = load_protocol("marshfield-inpatient").phase("subcutaneous-tid")
+    tid = shipped("marshfield-inpatient").phase("subcutaneous-tid")
     assert dose_ceiling_mg(tid, 60) == pytest.approx(240)
