@@ -134,8 +134,8 @@ Readings the oracle takes without a tag, because the product states them: a sing
 a 'sustained' threshold forbids a raise (the product prompts a recheck); 'pain above goal' does
 not forbid the step seed 001 orders for it; every dose_given is a single dose given over 60 min
 or less (the format records no duration); a dose's route is the event's, else its phase's; the
-daily total counts infusions in full whatever their route and doses by their bioavailability,
-across phase changes; a hard-limit alert answers the soft ceiling for a rate at or above the
+daily total counts infusions and doses alike by their route's bioavailability (ADR 0042), across
+phase changes; a hard-limit alert answers the soft ceiling for a rate at or above the
 hard limit.
 """
 
@@ -217,7 +217,7 @@ class Facts:
     rate_set_at: datetime | None = None
     last_set_at: datetime | None = None
     first_given_at: datetime | None = None
-    segments: list[tuple[datetime, datetime, float]] = field(default_factory=list)
+    segments: list[tuple[datetime, datetime, float, Route]] = field(default_factory=list)
     doses: list[Given] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     answers: list[datetime] = field(default_factory=list)
@@ -284,15 +284,15 @@ def replay_facts(episode: Episode, protocol: Protocol, at: datetime) -> Facts:
     phases = {phase.id: phase for phase in protocol.phases}
     kg = episode.patient.body_weight.kg
     facts = Facts(episode, protocol, at, kg, phases[episode.phase or protocol.phases[0].id])
-    flowing_since, flowing = episode.started_at, 0.0
+    flowing_since, flowing, route = episode.started_at, 0.0, facts.phase.route
     for event in counted(episode, at):
         _apply(facts, event, phases)
         if facts.running_rate != flowing:
             if flowing > 0:
-                facts.segments.append((flowing_since, event.at, flowing))
-            flowing_since, flowing = event.at, facts.running_rate
+                facts.segments.append((flowing_since, event.at, flowing, route))
+            flowing_since, flowing, route = event.at, facts.running_rate, facts.phase.route
     if flowing > 0:
-        facts.segments.append((flowing_since, at, flowing))
+        facts.segments.append((flowing_since, at, flowing, route))
     return facts
 
 
@@ -353,12 +353,15 @@ def dose_limit_mg(route: Route, kg: float) -> float:
 
 
 def iv_equivalent_24h(facts: Facts) -> float:
-    """mg given in the 24 h up to ``at``, IV-equivalent: infusions in full, doses by route."""
+    """mg given in the 24 h up to ``at``, IV-equivalent: infusions and doses alike times their
+    route's bioavailability, an infusion's route being its phase's when the rate was set (ADR
+    0042 and ``data/limits.yaml`` hard-daily-total: "everything given in any 24 hours ... each
+    dose times its route's bioavailability"; seed 003: SC about 90 %)."""
     start = facts.at - timedelta(hours=24)
     total = 0.0
-    for begin, end, rate in facts.segments:
+    for begin, end, rate, route in facts.segments:
         overlap = (min(end, facts.at) - max(begin, start)).total_seconds() / 3600
-        total += rate * max(0.0, overlap)
+        total += rate * max(0.0, overlap) * BIOAVAILABILITY.get(route, 1.0)
     for dose in facts.doses:
         if start < dose.at <= facts.at:
             total += dose.mg * BIOAVAILABILITY.get(dose.route, 1.0)

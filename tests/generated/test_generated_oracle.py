@@ -104,9 +104,10 @@ def test_a_dose_without_a_route_takes_its_phases_route() -> None:
     assert [kind for _, kind, _ in hard_limits_reached(facts(iv, 2))] == ["dose"]
 
 
-def test_the_daily_total_counts_infusions_in_full_and_doses_by_bioavailability() -> None:
-    """0.5 mg/kg/h for a day at 70 kg (840 mg) plus 100 mg oral (23 mg) is 863 mg; an hour's
-    pause takes off 35 mg; 200 mg IV on top of 0.9 mg/kg/h for a day passes 1,680 mg."""
+def test_the_daily_total_counts_infusions_and_doses_by_their_routes_bioavailability() -> None:
+    """0.5 mg/kg/h IV for a day at 70 kg (840 mg) plus 100 mg oral (23 mg) is 863 mg; an hour's
+    pause takes off 35 mg; 200 mg IV on top of 0.9 mg/kg/h for a day passes 1,680 mg; a
+    subcutaneous infusion counts at 90 % (ADR 0042): 0.5 mg/kg/h SC for a day is 756 mg."""
     steady = build(
         [
             ev("rate_change", 0, rate="0.5 mg/kg/h", by="RN"),
@@ -130,6 +131,10 @@ def test_the_daily_total_counts_infusions_in_full_and_doses_by_bioavailability()
     )
     kinds = [kind for _, kind, _ in hard_limits_reached(facts(heavy, 24))]
     assert kinds == ["dose", "total"]
+    sc = build(
+        [ev("rate_change", 0, rate="0.5 mg/kg/h", by="RN")], protocol="noncancer-subcutaneous"
+    )
+    assert iv_equivalent_24h(facts(sc, 24)) == pytest.approx(756)
 
 
 def test_the_freshness_window_is_the_protocols_longest_pain_or_vitals_interval() -> None:
