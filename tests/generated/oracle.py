@@ -117,9 +117,14 @@ READINGS: dict[str, str] = {
     "stop criterion; one that pauses or calls the physician (seed 004: troublesome side "
     "effects) a notification, answered by a pause or a physician recorded at or after it.",
     "resume-without-pause": "A resume with no rate after a stop (or before any start) restarts "
-    "the pump at the rate last set: the record says the pump was restarted.",
+    "the pump at the rate last set: the record says the pump was restarted. The product keeps "
+    "such a restart as an anomaly instead (ADR 0044: 'a restart with no rate is kept as an "
+    "anomaly and shown as record_inconsistent, never assumed away'), so for a limit reached "
+    "only on this reading its record_inconsistent alert stands for the hard_limit or soft_limit "
+    "alert; the answer still may not carry on at the rate.",
     "set-by-dose-or-resume": "The pain score for an increase must be later than the last dose "
-    "given or restart, not only the last rate change.",
+    "given or restart, not only the last rate change (a resume of a pump already running, "
+    "with no rate, is no restart).",
     "dose-phase-rate-default": "A bolus or divided-dose phase states no rate ceiling: an "
     "infusion running in it has the product's default 0.5 mg/kg/h.",
     "timed-total-as-rate": "A timed infusion's total ceiling is a rate ceiling over its "
@@ -202,6 +207,17 @@ class Reading:
     from_side_effect_rule: bool = False
 
 
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of infusion at one rate: when, mg/h, the route, and the readings it rests on."""
+
+    begin: datetime
+    end: datetime
+    rate: float
+    route: Route
+    readings: tuple[str, ...] = ()
+
+
 @dataclass
 class Facts:
     """What the episode says at ``at``: pump, doses, readings, overrides."""
@@ -217,7 +233,7 @@ class Facts:
     rate_set_at: datetime | None = None
     last_set_at: datetime | None = None
     first_given_at: datetime | None = None
-    segments: list[tuple[datetime, datetime, float, Route]] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
     doses: list[Given] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     answers: list[datetime] = field(default_factory=list)
@@ -284,15 +300,16 @@ def replay_facts(episode: Episode, protocol: Protocol, at: datetime) -> Facts:
     phases = {phase.id: phase for phase in protocol.phases}
     kg = episode.patient.body_weight.kg
     facts = Facts(episode, protocol, at, kg, phases[episode.phase or protocol.phases[0].id])
-    flowing_since, flowing, route = episode.started_at, 0.0, facts.phase.route
+    since, flowing, route, readings = episode.started_at, 0.0, facts.phase.route, ()
     for event in counted(episode, at):
         _apply(facts, event, phases)
         if facts.running_rate != flowing:
             if flowing > 0:
-                facts.segments.append((flowing_since, event.at, flowing, route))
-            flowing_since, flowing, route = event.at, facts.running_rate, facts.phase.route
+                facts.segments.append(Segment(since, event.at, flowing, route, readings))
+            since, flowing = event.at, facts.running_rate
+            route, readings = facts.phase.route, facts.rate_readings
     if flowing > 0:
-        facts.segments.append((flowing_since, at, flowing, route))
+        facts.segments.append(Segment(since, at, flowing, route, readings))
     return facts
 
 
@@ -309,9 +326,11 @@ def _apply(facts: Facts, event: object, phases: dict[str, Phase]) -> None:  # no
         if event.rate is not None:
             facts.set_rate, facts.rate_set_at = mg_per_h(event.rate, kg), event.at
             facts.rate_readings = ()
-        elif facts.pump != "paused":
+        elif facts.pump in {"off", "stopped"}:
             facts.rate_readings = ("resume-without-pause",)
-        facts.pump, facts.last_set_at = "running", event.at
+        if event.rate is not None or facts.pump != "running":
+            facts.last_set_at = event.at  # a resume of a running pump with no rate changes nothing
+        facts.pump = "running"
         if facts.set_rate:
             facts.first_given_at = facts.first_given_at or event.at
     elif isinstance(event, Pause):
@@ -352,20 +371,29 @@ def dose_limit_mg(route: Route, kg: float) -> float:
     return SINGLE_DOSE_MG_PER_KG.get(route, SINGLE_DOSE_MG_PER_KG[Route.IV]) * kg
 
 
-def iv_equivalent_24h(facts: Facts) -> float:
+def iv_equivalent_24h(facts: Facts, without: str | None = None) -> float:
     """mg given in the 24 h up to ``at``, IV-equivalent: infusions and doses alike times their
     route's bioavailability, an infusion's route being its phase's when the rate was set (ADR
     0042 and ``data/limits.yaml`` hard-daily-total: "everything given in any 24 hours ... each
-    dose times its route's bioavailability"; seed 003: SC about 90 %)."""
+    dose times its route's bioavailability"; seed 003: SC about 90 %). ``without`` leaves out
+    the infusion known only under that reading."""
     start = facts.at - timedelta(hours=24)
     total = 0.0
-    for begin, end, rate, route in facts.segments:
-        overlap = (min(end, facts.at) - max(begin, start)).total_seconds() / 3600
-        total += rate * max(0.0, overlap) * BIOAVAILABILITY.get(route, 1.0)
+    for segment in _last_day(facts):
+        if without in segment.readings:
+            continue
+        overlap = (min(segment.end, facts.at) - max(segment.begin, start)).total_seconds() / 3600
+        total += segment.rate * overlap * BIOAVAILABILITY.get(segment.route, 1.0)
     for dose in facts.doses:
         if start < dose.at <= facts.at:
             total += dose.mg * BIOAVAILABILITY.get(dose.route, 1.0)
     return total
+
+
+def _last_day(facts: Facts) -> list[Segment]:
+    """The infusion stretches overlapping the 24 h up to ``at``."""
+    start = facts.at - timedelta(hours=24)
+    return [s for s in facts.segments if min(s.end, facts.at) > max(s.begin, start)]
 
 
 def freshness(protocol: Protocol) -> timedelta:
@@ -537,6 +565,12 @@ def _kinds(recommendation: Recommendation) -> set[str]:
     return {alert.kind for alert in recommendation.alerts}
 
 
+def _unexplained_restart_shown(readings: tuple[str, ...], kinds: set[str]) -> bool:
+    """A rate known only by reading a restart with no rate as the last rate (ADR 0044: shown as
+    ``record_inconsistent``, not assumed) is answered by that alert."""
+    return "resume-without-pause" in readings and "record_inconsistent" in kinds
+
+
 def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
@@ -587,9 +621,11 @@ def hard_limits_reached(facts: Facts) -> list[tuple[str, str, tuple[str, ...]]]:
             reached.append((f"{what} (limit {_fmt(limit)} mg)", "dose", ()))
     total, daily = iv_equivalent_24h(facts), DAILY_IV_EQUIVALENT_MG_PER_KG * facts.kg
     if _at_least(total, daily):
-        reached.append(
-            (f"{_fmt(total)} mg IV-equivalent in 24 h (limit {_fmt(daily)})", "total", ())
-        )
+        readings = tuple(sorted({r for s in _last_day(facts) for r in s.readings}))
+        if readings and _at_least(iv_equivalent_24h(facts, without=readings[0]), daily):
+            readings = ()  # reached without the infusion that rests on the reading
+        what = f"{_fmt(total)} mg IV-equivalent in 24 h (limit {_fmt(daily)})"
+        reached.append((what, "total", readings))
     return reached
 
 
@@ -600,10 +636,10 @@ def hard_limit_alerted(rec: Recommendation, facts: Facts) -> list[Finding]:
     more given once the day's total is reached (seed 004 Appendix 2; the product's rule "a hard
     limit refuses; nothing overrides it")."""
     found: list[Finding] = []
-    alerted = "hard_limit" in _kinds(rec)
+    kinds = _kinds(rec)
     rate, action = rec.rate_mg_per_h, rec.action
     for what, kind, readings in hard_limits_reached(facts):
-        if not alerted:
+        if not ("hard_limit" in kinds or _unexplained_restart_shown(readings, kinds)):
             found.append(
                 Finding("hard_limit_without_alert", f"no hard_limit alert: {what}", readings)
             )
@@ -685,7 +721,8 @@ def nothing_above_soft_ceiling_unflagged(rec: Recommendation, facts: Facts) -> l
         tags += facts.rate_readings if what == "running" else ()
         covered = any(_at_least(limit + SHOWN, rate) for limit in facts.covered)
         hard = _at_least(rate, facts.hard_rate()) and "hard_limit" in kinds
-        if _above(rate, ceiling) and not covered and not hard:
+        unexplained = _unexplained_restart_shown(tags, kinds)
+        if _above(rate, ceiling) and not covered and not hard and not unexplained:
             text = f"{what} rate {_fmt(rate)} mg/h above the ceiling {_fmt(ceiling)} mg/h"
             found.append(Finding("above_soft_ceiling_unflagged", f"{rec.action}: {text}", tags))
     if rec.dose_mg is not None and phase.kind in {"bolus", "divided_doses"}:

@@ -274,6 +274,43 @@ def test_a_paused_pump_holding_a_hard_limit_rate_is_a_stricter_reading() -> None
     assert [f.readings for f in findings] == [("held-rate",)]
 
 
+def test_a_restart_with_no_rate_after_a_stop_is_answered_by_the_record_inconsistent_alert() -> None:
+    """A restart with no rate after a stop is shown as record_inconsistent (ADR 0044): that alert
+    answers the rate it would run, but the answer may not carry on at it."""
+    episode = build(
+        [
+            ev("rate_change", 0, rate="80 mg/h", by="RN"),
+            ev("stop", 1, by="RN"),
+            ev("resume", 5, by="Dr P"),
+        ]
+    )
+    seen = facts(episode, 5)
+    stopped = answer(5, "discontinue", rate=0, alerts=["record_inconsistent"])
+    assert hard_limit_alerted(stopped, seen) == []
+    assert hard_limit_alerted(answer(5, "discontinue", rate=0), seen) != []
+    carrying_on = answer(5, "continue", rate=80, alerts=["record_inconsistent"])
+    assert invariants(hard_limit_alerted(carrying_on, seen)) == {"hard_limit_without_alert"}
+    day_later = facts(episode, 29)
+    assert [r for _, kind, r in hard_limits_reached(day_later)] == [
+        ("resume-without-pause",),
+        ("resume-without-pause",),
+    ]
+    assert hard_limit_alerted(stopped, day_later) == []
+
+
+def test_a_resume_of_a_running_pump_is_no_restart_for_the_pain_score() -> None:
+    """A resume with no rate while the pump runs changes nothing: the pain score taken on the
+    rate running still judges an increase."""
+    episode = build(
+        [
+            ev("rate_change", 0, rate="5 mg/h", by="RN"),
+            ev("observation", 2, pain=8),
+            ev("resume", 2.5, by="RN"),
+        ]
+    )
+    assert no_raise_on_stale_reading(answer(2.5, "increase", rate=7), facts(episode, 2.5)) == []
+
+
 def test_replay_determinism_compares_whole_answers() -> None:
     """Equal answers pass; a different cut answer is a finding."""
     same = answer(1, "continue", rate=7)

@@ -153,9 +153,11 @@ def pain_returned(ctx: Context, pain: tuple[datetime, int] | None, since: dateti
 def taper_course(
     ctx: Context, taper: Taper | Unspecified, rate: Rate, good: Rate, set_at: datetime | None
 ) -> Decision:
-    """During a taper: stop below the floor, go back if pain returns, else the next step. Only a
-    pain score taken since the rate running was set (``set_at``) judges it: one taken before a
-    later change does not say how the patient does on the rate now."""
+    """During a taper: stop below the floor, go back if pain returns, else the next step.
+
+    Only a pain score taken since the rate running was set (``set_at``) judges it: one taken
+    before a later change does not say how the patient does on the rate now.
+    """
     if isinstance(taper, Unspecified):
         ctx.notes.reason(taper, f"The rate was lowered from {fmt(good)}. {taper.text}")
         return Decision("ask_physician", rate)
