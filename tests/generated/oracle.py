@@ -123,8 +123,8 @@ READINGS: dict[str, str] = {
     "only on this reading its record_inconsistent alert stands for the hard_limit or soft_limit "
     "alert; the answer still may not carry on at the rate.",
     "set-by-dose-or-resume": "The pain score for an increase must be later than the last dose "
-    "given or restart, not only the last rate change (a resume of a pump already running, "
-    "with no rate, is no restart).",
+    "given or restart, not only the last rate change (a resume with no rate of a pump already "
+    "running, or of one that never held a rate, is no restart).",
     "dose-phase-rate-default": "A bolus or divided-dose phase states no rate ceiling: an "
     "infusion running in it has the product's default 0.5 mg/kg/h.",
     "timed-total-as-rate": "A timed infusion's total ceiling is a rate ceiling over its "
@@ -328,8 +328,8 @@ def _apply(facts: Facts, event: object, phases: dict[str, Phase]) -> None:  # no
             facts.rate_readings = ()
         elif facts.pump in {"off", "stopped"}:
             facts.rate_readings = ("resume-without-pause",)
-        if event.rate is not None or facts.pump != "running":
-            facts.last_set_at = event.at  # a resume of a running pump with no rate changes nothing
+        if event.rate is not None or (facts.pump != "running" and facts.set_rate):
+            facts.last_set_at = event.at  # with no rate, only a pump that held one restarts
         facts.pump = "running"
         if facts.set_rate:
             facts.first_given_at = facts.first_given_at or event.at

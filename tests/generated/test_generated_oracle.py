@@ -299,8 +299,8 @@ def test_a_restart_with_no_rate_after_a_stop_is_answered_by_the_record_inconsist
 
 
 def test_a_resume_of_a_running_pump_is_no_restart_for_the_pain_score() -> None:
-    """A resume with no rate while the pump runs changes nothing: the pain score taken on the
-    rate running still judges an increase."""
+    """A resume with no rate while the pump runs, or when no rate was ever set, restarts
+    nothing: the pain score taken since the last rate or dose still judges an increase."""
     episode = build(
         [
             ev("rate_change", 0, rate="5 mg/h", by="RN"),
@@ -309,6 +309,16 @@ def test_a_resume_of_a_running_pump_is_no_restart_for_the_pain_score() -> None:
         ]
     )
     assert no_raise_on_stale_reading(answer(2.5, "increase", rate=7), facts(episode, 2.5)) == []
+    bolus = build(
+        [
+            ev("dose_given", 0, dose="10 mg", route="im", by="RN"),
+            ev("observation", 1, pain=8),
+            ev("resume", 1.5, by="RN"),
+        ],
+        protocol="fine-escalating-bolus",
+    )
+    double = answer(1.5, "increase", dose=20)
+    assert no_raise_on_stale_reading(double, facts(bolus, 1.5)) == []
 
 
 def test_replay_determinism_compares_whole_answers() -> None:
