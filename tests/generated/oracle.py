@@ -121,7 +121,8 @@ READINGS: dict[str, str] = {
     "such a restart as an anomaly instead (ADR 0044: 'a restart with no rate is kept as an "
     "anomaly and shown as record_inconsistent, never assumed away'), so for a limit reached "
     "only on this reading its record_inconsistent alert stands for the hard_limit or soft_limit "
-    "alert; the answer still may not carry on at the rate.",
+    "alert; the answer still may not carry on at that rate, nor increase, but may continue at "
+    "a rate set since when only the day's total rests on the reading.",
     "set-by-dose-or-resume": "The pain score for an increase must be later than the last dose "
     "given or restart, not only the last rate change (a resume with no rate of a pump already "
     "running, or of one that never held a rate, is no restart).",
@@ -649,7 +650,9 @@ def hard_limit_alerted(rec: Recommendation, facts: Facts) -> list[Finding]:
             carries_on = rate is None or _at_least(rate, facts.hard_rate())
         if kind == "total" and action in _CONTINUING:
             carries_on = bool(rec.dose_mg) or rate is None or rate > 0
-            tags = ("daily-total-continue",) if action == "continue" else readings
+            if action != "increase" and _unexplained_restart_shown(readings, kinds):
+                carries_on = False  # the total rests on a rate the record does not give
+            tags = (*readings, "daily-total-continue") if action == "continue" else readings
         if carries_on:
             text = f"{action} (rate {rate}, dose {rec.dose_mg}) although {what}"
             found.append(Finding("hard_limit_without_alert", text, tags))

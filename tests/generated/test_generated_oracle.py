@@ -296,6 +296,18 @@ def test_a_restart_with_no_rate_after_a_stop_is_answered_by_the_record_inconsist
         ("resume-without-pause",),
     ]
     assert hard_limit_alerted(stopped, day_later) == []
+    reset = build(
+        [
+            ev("rate_change", 0, rate="80 mg/h", by="RN"),
+            ev("stop", 1, by="RN"),
+            ev("resume", 5, by="Dr P"),
+            ev("resume", 29, rate="10 mg/h", by="Dr P"),
+        ]
+    )
+    shown = ["record_inconsistent"]
+    assert hard_limit_alerted(answer(29, "continue", rate=10, alerts=shown), facts(reset, 29)) == []
+    raised = hard_limit_alerted(answer(29, "increase", rate=12, alerts=shown), facts(reset, 29))
+    assert invariants(raised) == {"hard_limit_without_alert"}
 
 
 def test_a_resume_of_a_running_pump_is_no_restart_for_the_pain_score() -> None:
