@@ -107,6 +107,22 @@ def test_seed_002_taper_that_brings_pain_back_returns_to_the_last_effective_rate
     assert "physician_needed" in kinds(recommendation)
 
 
+def test_seed_002_a_pain_score_before_a_later_rate_change_does_not_call_for_the_rescue() -> None:
+    """Seed 002: pain back on 27.5 µg/kg/h, then 36.8 µg/kg/h set (the successful taper's rate):
+    the score taken before that change does not judge it; a score after it does, and the rescue
+    returns to 55 µg/kg/h (5.005 mg/h at 91 kg)."""
+    events = [*SEED_002[:3], ev("observation", 100, pain=8)]
+    events.append(ev("rate_change", 101, rate="36.8 µg/kg/h", by="attending"))
+    settings: dict[str, Any] = {"weight": "91 kg", "goal": 3, "baseline": {"pain": 9}}
+    before = rec(build(events, protocol="ultra-low-memantine", **settings), 101)
+    assert before.action == "continue"
+    assert "assess-pain" in rules(before)
+    events.append(ev("observation", 102, pain=8))
+    after = rec(build(events, protocol="ultra-low-memantine", **settings), 102)
+    assert after.action == "increase"
+    assert after.rate_mg_per_h == pytest.approx(5.005)
+
+
 TAPER_WITH_MORE_OPIOID = [
     ev("rate_change", 0, rate="55 µg/kg/h", by="APS"),
     ev("observation", 5, pain=2),

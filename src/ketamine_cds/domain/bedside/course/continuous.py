@@ -47,16 +47,16 @@ def continuous_course(ctx: Context) -> Decision:
         and rate.mg_per_h < good.mg_per_h - EPS
         and any(c.old is not None and c.new < c.old for c in state.changes)
     )
+    moments = [c.at for c in state.changes[-1:]] + [d.at for d in state.doses[-1:]]
+    set_at = max(moments) if moments else None
     if tapering and good is not None:
-        return taper_course(ctx, taper, rate, good)
+        return taper_course(ctx, taper, rate, good, set_at)
     titration = ctx.phase.titration
     if isinstance(titration, Titration):
         last_up = state.last_increase()
         since = last_up.at if last_up is not None else state.started_at
         if since is not None:
             ctx.notes.due.append(since + wait_for(titration))
-    moments = [c.at for c in state.changes[-1:]] + [d.at for d in state.doses[-1:]]
-    set_at = max(moments) if moments else None
     fresh = freshness(ctx.protocol)
     pain = fresh_pain(state, fresh, ctx.at, since=set_at)
     if pain is None:

@@ -150,8 +150,14 @@ def pain_returned(ctx: Context, pain: tuple[datetime, int] | None, since: dateti
     return False
 
 
-def taper_course(ctx: Context, taper: Taper | Unspecified, rate: Rate, good: Rate) -> Decision:
-    """During a taper: stop below the floor, go back if pain returns, else the next step."""
+def taper_course(
+    ctx: Context, taper: Taper | Unspecified, rate: Rate, good: Rate, set_at: datetime | None
+) -> Decision:
+    """During a taper: stop below the floor, go back if pain returns, else the next step.
+
+    Only a pain score taken since the rate running was set (``set_at``) judges it: one taken
+    before a later change does not say how the patient does on the rate now.
+    """
     if isinstance(taper, Unspecified):
         ctx.notes.reason(taper, f"The rate was lowered from {fmt(good)}. {taper.text}")
         return Decision("ask_physician", rate)
@@ -159,7 +165,8 @@ def taper_course(ctx: Context, taper: Taper | Unspecified, rate: Rate, good: Rat
     last = decreases[-1]
     if last.old is not None:
         flag_failed_cut(ctx, taper, last.old, last.new)
-    pain = fresh_pain(ctx.state, freshness(ctx.protocol), ctx.at, since=last.at)
+    since = max(last.at, set_at) if set_at is not None else last.at
+    pain = fresh_pain(ctx.state, freshness(ctx.protocol), ctx.at, since=since)
     if pain_returned(ctx, pain, last.at):
         seen = f"pain {pain[1]}/10" if pain is not None else "opioid use up"
         if taper.on_pain_return is None:
