@@ -78,6 +78,9 @@ class Outcome:
     unanswered: dict[int, set[str]] = field(default_factory=dict)
     elapsed_s: float = 0.0
     client_cpu_s: float = 0.0
+    server_cpu_s: float = 0.0
+    postgres_cpu_s: float = 0.0
+    busy_share: float = 0.0
     sessions: dict[str, float] = field(default_factory=dict)
 
 
@@ -99,7 +102,7 @@ class Sampler(threading.Thread):
     """Twice a second during the load, from pg_stat_activity: the record's sessions running a
     statement, idle inside a transaction (the application computing while it holds its
     locks), and waiting on a lock (all of them, and those waiting for the audit chain's head
-    row); the machine's busy share from /proc/stat around it all."""
+    row)."""
 
     QUERY = (
         "SELECT count(*) FILTER (WHERE state = 'active' AND wait_event_type IS DISTINCT FROM "
@@ -117,8 +120,6 @@ class Sampler(threading.Thread):
         self._engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
         self._done = threading.Event()
         self.samples: list[tuple[int, ...]] = []
-        self._cpu = _cpu_times()
-        self.busy_share = 0.0
 
     def run(self) -> None:
         """Sample until stopped."""
@@ -128,24 +129,47 @@ class Sampler(threading.Thread):
                 connection.rollback()
 
     def finish(self) -> dict[str, float]:
-        """Stop sampling; the mean of each count and the machine's busy share."""
+        """Stop sampling; the mean of each count."""
         self._done.set()
         self.join(timeout=10)
         self._engine.dispose()
-        busy, total = (b - a for a, b in zip(self._cpu, _cpu_times(), strict=True))
         names = ("running", "idle_in_transaction", "waiting_on_lock", "waiting_on_audit_head")
-        means = {
+        return {
             name: round(statistics.mean(s[i] for s in self.samples), 1) if self.samples else 0.0
             for i, name in enumerate(names)
         }
-        return {**means, "machine_busy_share": round(busy / total, 2) if total else 0.0}
 
 
-def _cpu_times() -> tuple[int, int]:
-    """Busy and total jiffies of all cores (idle and iowait are not busy)."""
+def _tree_cpu_s(root: int) -> float:
+    """CPU seconds of a process and all under it, with those of the children it has reaped."""
+    found: dict[int, tuple[int, int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                text = (entry / "stat").read_text(encoding="utf-8")
+                fields = text[text.rindex(")") + 2 :].split()  # from field 3, the state
+                found[int(entry.name)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, (parent, _) in found.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(found[pid][1] for pid in tree if pid in found) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_now(server: int, postgres: int) -> tuple[float, float, float, float, float]:
+    """CPU seconds so far of the server, of PostgreSQL and of this process; the machine's busy
+    and total seconds (idle and iowait are not busy)."""
+    ticks = os.sysconf("SC_CLK_TCK")
     fields = [int(x) for x in Path("/proc/stat").read_text(encoding="utf-8").split()[1:9]]
     idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
+    return (
+        _tree_cpu_s(server),
+        _tree_cpu_s(postgres),
+        time.process_time(),
+        (sum(fields) - idle) / ticks,
+        sum(fields) / ticks,
+    )
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -369,7 +393,11 @@ class Client:
 
 
 async def run_clients(
-    base: str, tokens: dict[str, str], episodes: list[int], args: argparse.Namespace
+    base: str,
+    tokens: dict[str, str],
+    episodes: list[int],
+    args: argparse.Namespace,
+    pids: tuple[int, int],
 ) -> Outcome:
     """One client alone for ``ALONE`` steps (the service time without queueing), then
     ``args.clients`` at once until the time or the number of requests is reached."""
@@ -399,10 +427,16 @@ async def run_clients(
         async def loop(client: Client) -> None:
             while time.monotonic() < deadline and budget[0] > 0:
                 budget[0] -= await client.step()
+                if args.pause:  # a nurse's time between two requests, when asked for
+                    await asyncio.sleep(client.rng.uniform(0.5, 1.5) * args.pause)
 
+        before = cpu_now(*pids)
         started = time.perf_counter()
         await asyncio.gather(*(loop(c) for c in crowd))
         outcome.elapsed_s = time.perf_counter() - started
+        used = [b - a for a, b in zip(before, cpu_now(*pids), strict=True)]
+        outcome.server_cpu_s, outcome.postgres_cpu_s, outcome.client_cpu_s = used[:3]
+        outcome.busy_share = used[3] / used[4] if used[4] else 0.0
     finally:
         for client in clients:
             await client.http.aclose()
@@ -492,7 +526,8 @@ def summarise(
         "clients": args.clients,
         "episodes": args.episodes,
         "server_workers": 2,
-        "database": "postgresql (fsync on)",
+        "database": f"postgresql (fsync {'off' if args.no_fsync else 'on'})",
+        "pause_s": args.pause,
         "seconds": round(elapsed, 1),
     }
     lines = [f"{args.clients} clients at once:"]
@@ -525,7 +560,11 @@ def summarise(
         "audit_verify_s": round(checked["audit_verify_s"], 1),
         "client_cpu_s": round(client_cpu_s, 1),
         **{f"db_sessions_{k}_mean": v for k, v in outcome.sessions.items() if k[0] != "m"},
-        "machine_busy_share": outcome.sessions.get("machine_busy_share"),
+        "server_cpu_ms_per_request": round(outcome.server_cpu_s * 1000 / timed, 1) if timed else 0,
+        "postgres_cpu_ms_per_request": round(outcome.postgres_cpu_s * 1000 / timed, 1)
+        if timed
+        else 0,
+        "machine_busy_share": round(outcome.busy_share, 2),
         "load_average_start": args.load_start,
         "load_average_end": load_end,
         "python": platform.python_version(),
@@ -557,10 +596,12 @@ def summarise(
         f"entries, {checked['audit_verify_s']:.1f} s"
     )
     lines.append(
-        f"the clients' own CPU time: {client_cpu_s:.1f} s in {elapsed:.1f} s (they share the "
-        "machine with the server and the database); the machine's cores busy "
-        f"{sessions.get('machine_busy_share', 0):.0%} of the time (all its work, not only "
-        "this run's)"
+        f"CPU while the {args.clients} clients ran: the server's processes "
+        f"{outcome.server_cpu_s:.1f} s ({result['server_cpu_ms_per_request']} ms a request), "
+        f"PostgreSQL {outcome.postgres_cpu_s:.1f} s ({result['postgres_cpu_ms_per_request']} ms "
+        f"a request), the clients {client_cpu_s:.1f} s, in {elapsed:.1f} s; the machine's "
+        f"{os.cpu_count()} cores "
+        f"busy {outcome.busy_share:.0%} of the time (all its work, not only this run's)"
     )
     lines.append(
         "the record's database sessions during the load, mean of samples twice a second: "
@@ -594,6 +635,17 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60, help="timed run, at most")
     parser.add_argument("--requests", type=int, default=6000, help="timed requests, at most")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="seconds a client waits between steps (mean)"
+    )
+    parser.add_argument(
+        "--no-fsync",
+        action="store_true",
+        help="PostgreSQL without fsync: how much of the time is the disk (not the product's way)",
+    )
+    parser.add_argument(
+        "--results", type=Path, default=ROOT / "bench" / "results" / "ward-load-latest.txt"
+    )
     args = parser.parse_args()
     if not (1 <= args.episodes <= args.clients <= 200 and 1 <= args.seconds <= 600):
         parser.error("give 1 <= episodes <= clients <= 200 and 1 <= seconds <= 600")
@@ -623,15 +675,16 @@ def measure(args: argparse.Namespace, cluster: Cluster, folder: Path) -> list[st
     try:
         wait_ready(base, server, log)
         episodes = start_episodes(base, tokens, args.episodes)
-        cpu = time.process_time()
+        postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
         sampler = Sampler(cluster.url("ward"))
         sampler.start()
         try:
-            outcome = asyncio.run(run_clients(base, tokens, episodes, args))
+            outcome = asyncio.run(
+                run_clients(base, tokens, episodes, args, (server.pid, postmaster))
+            )
         finally:
-            sessions = sampler.finish()
-        outcome.client_cpu_s = time.process_time() - cpu
-        outcome.sessions = sessions
+            outcome_sessions = sampler.finish()
+        outcome.sessions = outcome_sessions
         checked = check_record(base, tokens, episodes, outcome)
     finally:
         stop_server(server)
@@ -654,15 +707,17 @@ def main() -> None:
     setup = (
         f"ward load: {args.clients} clients (httpx, asyncio, one connection each) on "
         f"{args.episodes} episodes, ketamine-cds serve --workers 2 on 127.0.0.1, PostgreSQL "
-        f"(Debian's, fsync on); at most {args.seconds:g} s or {args.requests} requests after "
+        f"(Debian's, fsync {'OFF' if args.no_fsync else 'on'}); at most {args.seconds:g} s or "
+        f"{args.requests} requests after "
         f"{WARM_UP} untimed steps per client; each step an observation (half), a look at the "
         "recommendation (0.3), or a look and a rate change at its rate against it (0.2)"
+        + (f"; a pause of {args.pause:g} s on average after each step" if args.pause else "")
     )
     print(heading, setup, sep="\n", flush=True)
     bindir = find_bindir()
     if bindir is None:
         raise SystemExit("PostgreSQL's server is not installed (apt-get install postgresql)")
-    cluster = Cluster(bindir, durable=True)
+    cluster = Cluster(bindir, durable=not args.no_fsync)
     with tempfile.TemporaryDirectory(prefix="kcds-ward-load-") as folder:
         try:
             cluster.start()
@@ -670,7 +725,7 @@ def main() -> None:
         finally:
             cluster.stop()
     text = "\n".join([heading, setup, *lines]) + "\n"
-    out = ROOT / "bench" / "results" / "ward-load-latest.txt"
+    out = args.results
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     print("\n".join(lines))
