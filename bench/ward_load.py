@@ -4,26 +4,32 @@ Starts Debian's PostgreSQL in a temporary folder (fsync on), migrates it with
 ``ketamine-cds db upgrade``, adds the ward's users and their bearer tokens with the product's own
 service functions, and starts ``ketamine-cds serve --workers 2`` on a free loopback port. Through
 the JSON API a physician starts ``--episodes`` episodes, a pharmacist verifies each and a nurse
-starts each infusion at the rate the first recommendation gives. Then ``--clients`` clients
-(httpx, asyncio, one connection each; client k works on episode k mod episodes, so a few clients
-share each episode) send, until ``--seconds`` have passed or ``--requests`` were answered:
+starts each infusion at the rate the first recommendation gives. One client alone then takes
+40 steps (the time of each request without queueing), and ``--clients`` clients (httpx, asyncio,
+one connection each; client k works on episode k mod episodes, so two share each episode by
+default) take steps with no pause (or ``--pause`` seconds on average) until ``--seconds`` have
+passed or ``--requests`` were answered. A step is one of:
 
-- ``observation``: ``POST /api/v1/episodes/{id}/events``, pain and sedation now (half the calls);
-- ``recommendation``: ``GET /api/v1/episodes/{id}/recommendation`` (a third);
-- ``rate_change``: the rate of the last recommendation this client saw, sent with
-  ``?against=`` its id (the rest). When another client wrote to the episode in between, the
-  answer is the designed 409 ``stale``: counted apart, never an error.
+- ``observation`` (half): ``POST /api/v1/episodes/{id}/events``, pain and sedation now;
+- ``recommendation`` (0.3): ``GET /api/v1/episodes/{id}/recommendation``;
+- a look and a change (0.2): that GET, then a ``rate_change`` at the rate it gave, sent with
+  ``?against=`` its id. When another client wrote to the episode in between, the answer is the
+  designed 409 ``stale``: timed apart (``rate_change_stale``), counted apart, never an error.
 
 Each request is timed from send to the parsed answer. Errors: transport failures, 5xx, and every
 4xx but that 409. Afterwards every acknowledged (201) event is looked for in
-``GET /api/v1/episodes/{id}`` (same id, position, type and note), every refused one must be
-absent, positions must run 1..n, and ``GET /api/v1/audit/verify`` must find the chain intact.
-Target: p99 under 50 ms for each kind of request, zero errors, zero lost events. The servers
-started here are stopped at the end, also on failure.
+``GET /api/v1/episodes/{id}`` by the note it carried (same id, same type), no refused one may be
+there, positions must run 1..n, and ``GET /api/v1/audit/verify`` must find the chain intact.
+Beside the latencies: the CPU time of the server's processes, of PostgreSQL and of the clients
+per request, the machine's busy share (other work on it lengthens every figure), and the
+database sessions running, computing inside a transaction or waiting on a lock (sampled from
+pg_stat_activity). Target: p99 under 50 ms for each kind of request, zero errors, zero lost
+events. The servers started here are stopped at the end, also on failure.
 
 Run: ``.venv/bin/python bench/ward_load.py [--clients 50] [--episodes 25] [--seconds 60]
-[--requests 6000]``. Results go to ``bench/results/ward-load-latest.txt`` (the last line is
-JSON); copy the table into docs/ward-load.md.
+[--requests 6000] [--pause S] [--no-fsync] [--results FILE]`` (about 2 minutes by default).
+Results go to ``bench/results/ward-load-latest.txt`` (the last line is JSON); the table is in
+docs/ward-load.md.
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ OBSERVATIONS, LOOKS = 0.5, 0.3  # shares of the steps; the rest look, then chang
 ALONE = 40  # steps of one client alone before the crowd
 TARGET_P99_MS = 50.0
 NURSES = 10
-WARM_UP = 2  # requests per client before the clock starts (connections, the workers' caches)
+WARM_UP = 2  # steps per client before the clock starts (connections, the workers' caches)
 SECRET = "a-secret-key-made-for-one-benchmark-run-only"
 
 
