@@ -77,12 +77,13 @@ def create_app(
 
 
 def shipped_extras() -> list[Extra]:
-    """The routes the product ships beyond the JSON API: the ward pages, CDS Hooks and FHIR."""
+    """The routes the product ships beyond the JSON API: pages, CDS Hooks, FHIR, the course."""
     # imported here: the pages and the EHR stack import this module's neighbours
+    from ketamine_cds.entrypoints.http.course import install_course  # noqa: PLC0415
     from ketamine_cds.entrypoints.http.ehr import install_ehr  # noqa: PLC0415
     from ketamine_cds.entrypoints.web.views import install_pages  # noqa: PLC0415
 
-    return [install_pages, install_ehr]
+    return [install_pages, install_ehr, install_course]
 
 
 def make_app() -> FastAPI:
