@@ -105,12 +105,21 @@ def document_body(name: str, description: str) -> dict[str, Any]:
     }
 
 
-def _merge(components: dict[str, Any], name: str, schema: dict[str, Any]) -> None:
+def _merge(
+    components: dict[str, Any], name: str, schema: dict[str, Any], formats: set[str]
+) -> None:
+    """Put a file format's schema under ``name``; two formats may not share a name.
+
+    A route that takes a format's model in its body (the discharge's medicines hold a
+    regimen) makes FastAPI describe the same model under the same name, with defaults spelled
+    out; the format's own schema stands for both.
+    """
     known = components.get(name)
-    if known is not None and known != schema:
+    if name in formats and known != schema:
         msg = f"two different schemas are both named {name} in the OpenAPI document"
         raise RuntimeError(msg)
     components[name] = schema
+    formats.add(name)
 
 
 def install_openapi(app: FastAPI, description: str) -> None:
@@ -128,11 +137,12 @@ def install_openapi(app: FastAPI, description: str) -> None:
             ref_template=_REF,
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
+        formats: set[str] = set()
         for name, part in definitions.get("$defs", {}).items():
-            _merge(components, name, part)
+            _merge(components, name, part, formats)
         for (name, _mode), part in keys.items():
             if part != {"$ref": _REF.format(model=name)}:
-                _merge(components, name, part)
+                _merge(components, name, part, formats)
         app.openapi_schema = schema
         return schema
 

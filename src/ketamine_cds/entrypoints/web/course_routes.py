@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,12 +40,12 @@ from ketamine_cds.entrypoints.course_json import (
     response_json,
     transitions_json,
 )
+from ketamine_cds.entrypoints.http.routes.episodes import EpisodeId
 from ketamine_cds.service import course
 from ketamine_cds.service.episodes import parse_time
 from ketamine_cds.service.ports import ReferenceData
 from ketamine_cds.service.record_support import RecordDeps
 
-EpisodeId = Annotated[int, Path(ge=1, le=2**62)]
 At = Annotated[
     str | None, Query(max_length=40, description="The moment assessed (default: the last event).")
 ]
