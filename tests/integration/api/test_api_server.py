@@ -102,7 +102,8 @@ def _cookie(response: httpx2.Response, name: str) -> str:
 
 def test_serve_demo_with_two_workers(tmp_path: Path) -> None:
     """`serve --demo --workers 2` prints its address, answers health, refuses the API without a
-    login, and shows a nurse who logs in the seven demonstration episodes, each marked."""
+    login, and shows a nurse who logs in the seven demonstration episodes, each marked, and their
+    cohort audit."""
     port = _free_port()
     command = [
         str(Path(sys.executable).parent / "ketamine-cds"),
@@ -154,6 +155,12 @@ def test_serve_demo_with_two_workers(tmp_path: Path) -> None:
                 assert len(episodes) == 7
                 assert all(e["patient"].startswith("DEMO-") for e in episodes)
                 assert all(e["demonstration_data"] for e in episodes)
+            cookie = {"cookie": f"kcds_session={session}"}
+            cohort = client.get("/cohort", headers=cookie)
+            assert cohort.status_code == 200
+            assert "Cohort audit" in cohort.text
+            rows = client.get("/cohort/episodes.csv", headers=cookie).text.strip().splitlines()
+            assert len(rows) == 1 + 7  # the header and the demonstration ward's episodes
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
