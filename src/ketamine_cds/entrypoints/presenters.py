@@ -8,24 +8,25 @@ ever added to.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ketamine_cds import DECISION_SUPPORT_NOTICE
-from ketamine_cds.domain.audit import AuditEntry
-from ketamine_cds.domain.protocols.check import CheckResult
-from ketamine_cds.domain.protocols.schema import Protocol
-from ketamine_cds.domain.record import (
-    EpisodeHeader,
-    StoredEvent,
-    StoredRecommendation,
-    Verification,
-    WeightEntry,
-)
-from ketamine_cds.service.audit_reading import AuditPage
-from ketamine_cds.service.audit_trail import AuditReport
-from ketamine_cds.service.demo import is_demonstration
-from ketamine_cds.service.record import MadeRecommendation
-from ketamine_cds.service.record_queries import EpisodeDetail, EpisodeSummary
+
+if TYPE_CHECKING:  # a dose plan's presenters import no record machinery to start
+    from ketamine_cds.domain.audit import AuditEntry
+    from ketamine_cds.domain.protocols.check import CheckResult
+    from ketamine_cds.domain.protocols.schema import Protocol
+    from ketamine_cds.domain.record import (
+        EpisodeHeader,
+        StoredEvent,
+        StoredRecommendation,
+        Verification,
+        WeightEntry,
+    )
+    from ketamine_cds.service.audit_reading import AuditPage
+    from ketamine_cds.service.audit_trail import AuditReport
+    from ketamine_cds.service.record import MadeRecommendation
+    from ketamine_cds.service.record_queries import EpisodeDetail, EpisodeSummary
 
 
 def check_json(result: CheckResult) -> dict[str, Any]:
@@ -74,7 +75,7 @@ def header_json(header: EpisodeHeader) -> dict[str, Any]:
     return {
         "id": header.id,
         "patient": header.patient,
-        "demonstration_data": is_demonstration(header.patient),
+        "demonstration_data": _demonstration(header.patient),
         "weight": header.weight.text,
         "weight_kg": header.weight.kg,
         "protocol_id": header.protocol_id,
@@ -209,3 +210,9 @@ def audit_page_json(page: AuditPage) -> dict[str, Any]:
         "limit": page.query.limit,
         "entries": [audit_entry_json(e) for e in page.entries],
     }
+
+
+def _demonstration(patient: str) -> bool:
+    from ketamine_cds.service.demo import is_demonstration  # noqa: PLC0415 - the record's side
+
+    return is_demonstration(patient)
