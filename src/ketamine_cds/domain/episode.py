@@ -15,6 +15,7 @@ events must be in time order. It is exported as JSON Schema to ``schemas/episode
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -497,11 +498,18 @@ def _corrections_name_earlier_events(events: list[AnyEvent]) -> None:
 def _one_reading_per_moment(events: list[AnyEvent]) -> None:
     """Two observations at one moment may add to each other but never disagree."""
     withdrawn = {e.corrects for e in events if e.corrects is not None}
+    kept = [
+        (position, event)
+        for position, event in enumerate(events, start=1)
+        if isinstance(event, Observation)
+        and event.corrects is None
+        and not (event.id is not None and event.id in withdrawn)
+    ]
+    # Only moments holding two observations can disagree; most hold one.
+    shared = {at for at, count in Counter(event.at for _, event in kept).items() if count > 1}
     at_moment: dict[object, tuple[int, dict[str, object]]] = {}
-    for position, event in enumerate(events, start=1):
-        if not isinstance(event, Observation) or (event.id is not None and event.id in withdrawn):
-            continue
-        if event.corrects is not None:
+    for position, event in kept:
+        if event.at not in shared:
             continue
         values = event.recorded()
         earlier = at_moment.get(event.at)
