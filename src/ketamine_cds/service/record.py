@@ -322,14 +322,18 @@ def record_event(  # noqa: PLR0913 - the event, where, and the concurrency check
         stored = _append(w, header, position, partial(log.find, header.id), event, imported=False)
         if event.corrects is not None or log.at_moment(header.id, event.at) > 1:
             _check_consistent(header, log.for_episode(header.id))
-        w.audit("event.record", _subject(header.id, "event", stored.position), stored.content())
         status = _status([stored] if last_dosing is None else [last_dosing, stored])
         version = uow.episodes.advance(header.id, header.version, status)
-        made = None
+        made, answer, events = None, None, []
         if recommend_after:
             header = replace(header, version=version, status=status)
             events = log.for_episode(header.id)
-            made = _recommend(w, header, events, w.now, (loaded, limits))
+            # The engine runs before the first audit entry: appending one holds the chain's
+            # head, which every other writer of the record waits for.
+            answer = _answer(w, header, events, w.now, (loaded, limits))
+        w.audit("event.record", _subject(header.id, "event", stored.position), stored.content())
+        if answer is not None:
+            made = _store_recommendation(w, header, events, w.now, (loaded, limits), answer=answer)
         uow.commit()
     return RecordedEvent(event=stored, version=version, recommendation=made)
 
@@ -472,17 +476,40 @@ def _recommend(
     at: datetime,
     references: tuple[LoadedProtocol, LoadedLimits],
 ) -> MadeRecommendation:
-    uow, user, made_at = w.uow, w.user, w.now
+    answer = _answer(w, header, events, at, references)
+    return _store_recommendation(w, header, events, at, references, answer=answer)
+
+
+def _answer(
+    w: Writing,
+    header: EpisodeHeader,
+    events: list[StoredEvent],
+    at: datetime,
+    references: tuple[LoadedProtocol, LoadedLimits],
+) -> Recommendation:
     loaded, limits = references
-    seen = known_events(events, made_at)
     # The engine is given everything and told what was known when (the knowledge cut-off).
-    answer = recommend(
+    return recommend(
         episode_of(header, known_events(events)),
         loaded.protocol,
         limits.table,
         at,
-        known_at=made_at,
+        known_at=w.now,
     )
+
+
+def _store_recommendation(  # noqa: PLR0913 - the answer and what it rests on
+    w: Writing,
+    header: EpisodeHeader,
+    events: list[StoredEvent],
+    at: datetime,
+    references: tuple[LoadedProtocol, LoadedLimits],
+    *,
+    answer: Recommendation,
+) -> MadeRecommendation:
+    uow, user, made_at = w.uow, w.user, w.now
+    loaded, limits = references
+    seen = known_events(events, made_at)
     inputs = {
         "episode": digest(header.content()),
         "events": [event_digest(e) for e in seen if e.at <= at],
