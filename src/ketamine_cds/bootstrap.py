@@ -177,3 +177,12 @@ def ehr_container(record: RecordContainer) -> EhrContainer:
         else None
     )
     return EhrContainer(cds_hooks=service, auth=auth)
+
+
+def check_ehr_settings(settings: Settings) -> None:
+    """Refuse, in one sentence, a CDS Hooks key file the server's workers could not read."""
+    jwks = settings.cds_hooks_jwks
+    if jwks and "://" not in jwks and not settings.cds_hooks_sandbox:
+        from ketamine_cds.adapters.cds_hooks.security import FileKeys  # noqa: PLC0415
+
+        FileKeys.from_file(Path(jwks))

@@ -23,6 +23,9 @@ from typing import Protocol
 
 import jwt
 
+from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.settings import CDS_HOOKS_JWKS
+
 ALLOWED_ALGORITHMS = ("ES384", "RS384")
 _KEY_TYPE = {"ES384": "EC", "RS384": "RSA"}
 LEEWAY_S = 60  # clock difference tolerated between the EHR and the service
@@ -50,8 +53,15 @@ class FileKeys:
 
     @classmethod
     def from_file(cls, path: Path) -> FileKeys:
-        """Read a JWKS file."""
-        return cls.from_text(path.read_text(encoding="utf-8"))
+        """Read a JWKS file; one sentence naming the setting if it cannot be used."""
+        try:
+            return cls.from_text(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+            problem = f"cannot be read ({reason})"
+        except (ValueError, TypeError, KeyError, AttributeError, jwt.PyJWTError):
+            problem = "is not a JSON Web Key Set (RFC 7517) holding at least one usable key"
+        raise UserInputError(f"the CDS Hooks key set {path} ({CDS_HOOKS_JWKS}) {problem}")
 
     @classmethod
     def from_text(cls, text: str) -> FileKeys:

@@ -22,7 +22,7 @@ import ketamine_cds
 from ketamine_cds import DECISION_SUPPORT_NOTICE
 from ketamine_cds.adapters.db.migrate import upgrade
 from ketamine_cds.adapters.episode_files import read_episode_file
-from ketamine_cds.bootstrap import bootstrap
+from ketamine_cds.bootstrap import bootstrap, check_ehr_settings
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.entrypoints.cli.record_common import container, record_errors
 from ketamine_cds.entrypoints.http.keys import load_secret
@@ -147,6 +147,7 @@ def register(app: typer.Typer) -> None:
             built = container()
             built.engine.dispose()
             load_secret(settings)  # made once here, before the workers start
+            check_ehr_settings(settings)  # a bad key file is one sentence here, not per worker
             url = _address(host, port)
             typer.echo(f"ketamine-cds: the ward is at {url}  (record: {built.url_shown})")
             typer.echo(f"    JSON API: {url}api/v1/   OpenAPI document: {url}openapi.json")
