@@ -165,3 +165,35 @@ def test_serve_demo_with_two_workers(tmp_path: Path) -> None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
     assert not folder.exists()
+
+
+def test_serve_demo_stopped_by_sigterm_removes_its_temporary_record(tmp_path: Path) -> None:
+    """A service manager's SIGTERM stops `serve --demo` as Ctrl-C does: the record goes too."""
+    port = _free_port()
+    command = [str(Path(sys.executable).parent / "ketamine-cds"), "serve", "--demo"]
+    env = {**os.environ, "KETAMINE_CDS_CACHE_DIR": "", "HOME": str(tmp_path)}
+    env.pop("KETAMINE_CDS_DATABASE_URL", None)
+    process = subprocess.Popen(  # noqa: S603 - the product's own command
+        [*command, "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        folder = Path(re.search(r"sqlite:///(/\S+)/record\.sqlite3", first).group(1))  # type: ignore[union-attr]
+        deadline = time.monotonic() + 90
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            while True:
+                with contextlib.suppress(httpx2.TransportError):
+                    if client.get("/api/v1/health").status_code == 200:
+                        break
+                assert process.poll() is None, "the server stopped before it answered"
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        assert folder.exists()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not folder.exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import tempfile
 from pathlib import Path
@@ -137,6 +138,9 @@ def register(app: typer.Typer) -> None:
         _check_port(host, port)
         folder: Path | None = None
         lines: list[str] = []
+        # uvicorn raises SIGTERM again once it has stopped: as an exit, not the default kill, so
+        # that the demonstration's temporary record is removed as it is on Ctrl-C.
+        signal.signal(signal.SIGTERM, _exit_on_terminate)
         try:
             if with_demo:
                 folder = Path(tempfile.mkdtemp(prefix="ketamine-cds-demo-"))
@@ -167,3 +171,7 @@ def register(app: typer.Typer) -> None:
         finally:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_on_terminate(signum: int, frame: object) -> None:  # noqa: ARG001 - a signal handler
+    raise SystemExit(128 + signum)
