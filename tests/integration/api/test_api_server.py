@@ -100,40 +100,40 @@ def _cookie(response: httpx2.Response, name: str) -> str:
     raise AssertionError(f"no {name} cookie in {response.headers}")
 
 
+def _serve_demo(tmp_path: Path, *more: str) -> tuple[subprocess.Popen[str], Path, str]:
+    """`serve --demo` started on a free port and answering health; its process, folder, URL."""
+    port = _free_port()
+    command = [str(Path(sys.executable).parent / "ketamine-cds"), "serve", "--demo"]
+    env = {**os.environ, "KETAMINE_CDS_CACHE_DIR": "", "HOME": str(tmp_path)}
+    env.pop("KETAMINE_CDS_DATABASE_URL", None)
+    process = subprocess.Popen(  # noqa: S603 - the product's own command
+        [*command, "--port", str(port), *more],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    assert first.startswith(f"ketamine-cds: the ward is at http://127.0.0.1:{port}/")
+    folder = Path(re.search(r"sqlite:///(/\S+)/record\.sqlite3", first).group(1))  # type: ignore[union-attr]
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    with httpx2.Client(base_url=base, timeout=30) as client:
+        while True:
+            with contextlib.suppress(httpx2.TransportError):
+                if client.get("/api/v1/health").status_code == 200:
+                    return process, folder, base
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError("the server stopped or did not start")
+            time.sleep(0.3)
+
+
 def test_serve_demo_with_two_workers(tmp_path: Path) -> None:
     """`serve --demo --workers 2` prints its address, answers health, refuses the API without a
     login, and shows a nurse who logs in the seven demonstration episodes, each marked, and their
     cohort audit."""
-    port = _free_port()
-    command = [
-        str(Path(sys.executable).parent / "ketamine-cds"),
-        "serve",
-        "--demo",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-    ]
-    env = {**os.environ, "KETAMINE_CDS_CACHE_DIR": "", "HOME": str(tmp_path)}
-    env.pop("KETAMINE_CDS_DATABASE_URL", None)
-    process = subprocess.Popen(  # noqa: S603 - the product's own command
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True
-    )
+    process, folder, base = _serve_demo(tmp_path, "--workers", "2")
     try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        assert first.startswith(f"ketamine-cds: the ward is at http://127.0.0.1:{port}/")
-        folder = Path(re.search(r"sqlite:///(/\S+)/record\.sqlite3", first).group(1))  # type: ignore[union-attr]
-        base = f"http://127.0.0.1:{port}"
         with httpx2.Client(base_url=base, timeout=30) as client:
-            deadline = time.monotonic() + 90
-            while True:
-                with contextlib.suppress(httpx2.TransportError):
-                    if client.get("/api/v1/health").status_code == 200:
-                        break
-                assert process.poll() is None, "the server stopped before it answered"
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.3)
             assert client.get("/api/v1/episodes").status_code == 401
             nonce = _cookie(client.get("/login"), "kcds_browser")
             keys = Keys((folder / "secret_key").read_text().strip(), 3600)
@@ -169,27 +169,8 @@ def test_serve_demo_with_two_workers(tmp_path: Path) -> None:
 
 def test_serve_demo_stopped_by_sigterm_removes_its_temporary_record(tmp_path: Path) -> None:
     """A service manager's SIGTERM stops `serve --demo` as Ctrl-C does: the record goes too."""
-    port = _free_port()
-    command = [str(Path(sys.executable).parent / "ketamine-cds"), "serve", "--demo"]
-    env = {**os.environ, "KETAMINE_CDS_CACHE_DIR": "", "HOME": str(tmp_path)}
-    env.pop("KETAMINE_CDS_DATABASE_URL", None)
-    process = subprocess.Popen(  # noqa: S603 - the product's own command
-        [*command, "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
-    )  # fmt: skip
+    process, folder, _ = _serve_demo(tmp_path)
     try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        folder = Path(re.search(r"sqlite:///(/\S+)/record\.sqlite3", first).group(1))  # type: ignore[union-attr]
-        deadline = time.monotonic() + 90
-        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            while True:
-                with contextlib.suppress(httpx2.TransportError):
-                    if client.get("/api/v1/health").status_code == 200:
-                        break
-                assert process.poll() is None, "the server stopped before it answered"
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.3)
         assert folder.exists()
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
