@@ -103,10 +103,14 @@ class EntryDraft:
     versions: Mapping[str, str] = field(default_factory=dict)
 
 
-def chain_next(head: AuditEntry | None, draft: EntryDraft, at: datetime) -> AuditEntry:
-    """The entry that follows ``head`` (the first entry when ``head`` is None)."""
+def chain_after(mark: tuple[int, str], draft: EntryDraft, at: datetime) -> AuditEntry:
+    """The entry that follows the one at ``mark``, its position and hash.
+
+    Before the first entry the mark is ``(0, GENESIS_HASH)``.
+    """
+    seq, prev_hash = mark
     unhashed = AuditEntry(
-        seq=1 if head is None else head.seq + 1,
+        seq=seq + 1,
         at=at,
         actor=draft.actor,
         role=draft.role,
@@ -114,9 +118,14 @@ def chain_next(head: AuditEntry | None, draft: EntryDraft, at: datetime) -> Audi
         subject=draft.subject,
         payload_digest=draft.payload_digest,
         versions=dict(draft.versions),
-        prev_hash=GENESIS_HASH if head is None else head.hash,
+        prev_hash=prev_hash,
     )
     return AuditEntry(**{**unhashed.__dict__, "hash": unhashed.computed_hash()})
+
+
+def chain_next(head: AuditEntry | None, draft: EntryDraft, at: datetime) -> AuditEntry:
+    """The entry that follows ``head`` (the first entry when ``head`` is None)."""
+    return chain_after((0, GENESIS_HASH) if head is None else (head.seq, head.hash), draft, at)
 
 
 @dataclass(frozen=True)

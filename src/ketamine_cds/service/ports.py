@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 if TYPE_CHECKING:  # the ports name these types; a command imports only those it uses
     from ketamine_cds.domain.assessment.contraindications import ContraindicationTable
     from ketamine_cds.domain.assessment.evidence import EvidenceTable
-    from ketamine_cds.domain.audit import AuditEntry
+    from ketamine_cds.domain.audit import AuditEntry, EntryDraft
     from ketamine_cds.domain.opioids.plausibility import PlausibilityTable
     from ketamine_cds.domain.opioids.products import ProductTable
     from ketamine_cds.domain.opioids.tables import EquivalenceTable
@@ -165,22 +165,6 @@ class EventLog(Protocol):
         """One event by its position in the episode."""
         ...
 
-    def count(self, episode_id: int) -> int:
-        """How many events the episode has (the last position)."""
-        ...
-
-    def find(self, episode_id: int, event_id: str) -> StoredEvent | None:
-        """One event by its id within the episode."""
-        ...
-
-    def at_moment(self, episode_id: int, at: datetime) -> int:
-        """How many of the episode's events happened at exactly this moment."""
-        ...
-
-    def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
-        """The latest event (by clinical time, then position) of one of these types."""
-        ...
-
 
 class RecommendationLog(Protocol):
     """Every recommendation the record made, as it was shown."""
@@ -205,12 +189,12 @@ class RecommendationLog(Protocol):
 class AuditLog(Protocol):
     """The hash-chained audit trail."""
 
-    def head(self) -> AuditEntry | None:
-        """The last entry, held against other writers until the unit of work ends."""
-        ...
+    def add(self, draft: EntryDraft, at: datetime) -> None:
+        """Append one write's entry when the unit of work commits, chained to the head then.
 
-    def append(self, entry: AuditEntry) -> None:
-        """Append the entry that follows the head."""
+        The head is held against other writers only from then until the commit ends, not
+        while the rest of the write is computed.
+        """
         ...
 
     def entries(self) -> Iterator[AuditEntry]:

@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
 
 from pydantic import ValidationError
 
@@ -47,6 +46,7 @@ from ketamine_cds.domain.roles import Action, event_action, require
 from ketamine_cds.domain.units import Mass, PerKgRate, Rate
 from ketamine_cds.service.ports import LoadedLimits, LoadedProtocol, UnitOfWork
 from ketamine_cds.service.record_support import (
+    EventsSoFar,
     RecordDeps,
     Writing,
     authorised,
@@ -313,23 +313,22 @@ def record_event(  # noqa: PLR0913 - the event, where, and the concurrency check
         header = find_episode(uow, episode_id, for_update=True)
         _check_current(uow, header, against, expected_version)
         loaded, limits = _references(uow, deps, header.protocol_id)
-        log = uow.events
-        last_dosing = log.latest_of(header.id, _STATUS_TYPES)
-        _check_verified(uow, header, event)
-        _check_limits(uow, header, event, loaded, limits)
-        _check_withdrawal(uow, w.user, header, event)
-        position = log.count(header.id) + 1
-        stored = _append(w, header, position, partial(log.find, header.id), event, imported=False)
-        if event.corrects is not None or log.at_moment(header.id, event.at) > 1:
-            _check_consistent(header, log.for_episode(header.id))
+        # Read once: every check below, and the recommendation after, asks of these events.
+        earlier = EventsSoFar(uow.events.for_episode(header.id))
+        _check_verified(uow, header, event, earlier)
+        _check_limits(header, event, (loaded, limits), earlier)
+        _check_withdrawal(w.user, event, earlier)
+        position = max((e.position for e in earlier.events), default=0) + 1
+        stored = _append(w, header, position, earlier.find, event, imported=False)
+        events = [*earlier.events, stored]
+        if event.corrects is not None or earlier.at_moment(event.at) > 0:
+            _check_consistent(header, events)
+        last_dosing = earlier.latest_of(_STATUS_TYPES)
         status = _status([stored] if last_dosing is None else [last_dosing, stored])
         version = uow.episodes.advance(header.id, header.version, status)
-        made, answer, events = None, None, []
+        made, answer = None, None
         if recommend_after:
             header = replace(header, version=version, status=status)
-            events = log.for_episode(header.id)
-            # The engine runs before the first audit entry: appending one holds the chain's
-            # head, which every other writer of the record waits for.
             answer = _answer(w, header, events, w.now, (loaded, limits))
         w.audit("event.record", _subject(header.id, "event", stored.position), stored.content())
         if answer is not None:
@@ -371,10 +370,10 @@ def _action_of(stored: StoredRecommendation) -> str:
     return f"{item['action']}{rate} at {item['at']}"
 
 
-def _check_withdrawal(uow: UnitOfWork, user: User, header: EpisodeHeader, event: AnyEvent) -> None:
+def _check_withdrawal(user: User, event: AnyEvent, earlier: EventsSoFar) -> None:
     if event.type != "entered_in_error" or event.corrects is None:
         return
-    withdrawn = uow.events.find(header.id, event.corrects)
+    withdrawn = earlier.find(event.corrects)
     if withdrawn is not None:
         require(user.role, event_action(withdrawn.type), user.name)
 
@@ -389,9 +388,11 @@ def _check_consistent(header: EpisodeHeader, events: list[StoredEvent]) -> None:
         raise UserInputError(f"episode {header.id} cannot take this event: {message}") from None
 
 
-def _check_verified(uow: UnitOfWork, header: EpisodeHeader, event: AnyEvent) -> None:
+def _check_verified(
+    uow: UnitOfWork, header: EpisodeHeader, event: AnyEvent, earlier: EventsSoFar
+) -> None:
     # Any rate, dose or restart already recorded means the first dose was given (or imported).
-    if event.type not in _DOSING or uow.events.latest_of(header.id, _DOSING) is not None:
+    if event.type not in _DOSING or earlier.latest_of(_DOSING) is not None:
         return
     if not uow.episodes.verifications(header.id):
         raise NotVerifiedError(
@@ -401,12 +402,12 @@ def _check_verified(uow: UnitOfWork, header: EpisodeHeader, event: AnyEvent) -> 
 
 
 def _check_limits(
-    uow: UnitOfWork,
     header: EpisodeHeader,
     event: AnyEvent,
-    loaded: LoadedProtocol,
-    limits: LoadedLimits,
+    references: tuple[LoadedProtocol, LoadedLimits],
+    earlier: EventsSoFar,
 ) -> None:
+    loaded, limits = references
     weight = parse_weight(header.weight.text)
     if isinstance(event, DoseGiven) and isinstance(event.dose, Mass):
         result = check_dose(loaded.protocol, weight, event.dose, limits.table)
@@ -428,7 +429,7 @@ def _check_limits(
     if result.verdict != "soft_limit_exceeded":
         return
     # The engine decides whether a physician's override covers the rate (one reading of it).
-    events = uow.events.for_episode(header.id)
+    events = earlier.events
     probe = StoredEvent(
         episode_id=header.id,
         position=len(events) + 1,
@@ -542,7 +543,7 @@ def _store_recommendation(  # noqa: PLR0913 - the answer and what it rests on
         stored.content(),
         _versions(loaded, limits),
     )
-    verified = bool(uow.episodes.verifications(header.id)) or any(e.type in _DOSING for e in events)
+    verified = any(e.type in _DOSING for e in events) or bool(uow.episodes.verifications(header.id))
     warnings: list[str] = []
     if not verified:
         warnings.append(

@@ -14,7 +14,7 @@ from datetime import datetime
 from pydantic import TypeAdapter
 
 from ketamine_cds import __version__
-from ketamine_cds.domain.audit import EntryDraft, canonical_text, chain_next, digest
+from ketamine_cds.domain.audit import EntryDraft, canonical_text, digest
 from ketamine_cds.domain.bedside import Recommendation
 from ketamine_cds.domain.episode import AnyEvent, Baseline, Episode, PatientRef, ProtocolRef
 from ketamine_cds.domain.errors import UserInputError
@@ -81,7 +81,7 @@ def audit(  # noqa: PLR0913 - each is a field of the entry
     at: datetime,
     versions: dict[str, str] | None = None,
 ) -> None:
-    """Append the audit entry of one write, chained to the head, in the same unit of work."""
+    """Add the audit entry of one write to its unit of work (chained when it commits)."""
     draft = EntryDraft(
         actor=user.name,
         role=user.role,
@@ -90,7 +90,7 @@ def audit(  # noqa: PLR0913 - each is a field of the entry
         payload_digest=digest(content),
         versions=versions or software_versions(),
     )
-    uow.audit.append(chain_next(uow.audit.head(), draft, at))
+    uow.audit.add(draft, at)
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,26 @@ def known_events(
     """The events written at or before ``known_at`` (all, when None), in clinical-time order."""
     chosen = [e for e in events if known_at is None or e.recorded_at <= known_at]
     return sorted(chosen, key=lambda e: (e.at, e.position))
+
+
+@dataclass(frozen=True)
+class EventsSoFar:
+    """An episode's stored events, read once by a write, and what its checks ask of them."""
+
+    events: list[StoredEvent]
+
+    def find(self, event_id: str) -> StoredEvent | None:
+        """The event with this id."""
+        return next((e for e in self.events if e.event_id == event_id), None)
+
+    def latest_of(self, types: tuple[str, ...]) -> StoredEvent | None:
+        """The latest event of these types, by clinical time, then position."""
+        chosen = (e for e in self.events if e.type in types)
+        return max(chosen, key=lambda e: (e.at, e.position), default=None)
+
+    def at_moment(self, at: datetime) -> int:
+        """How many events happened at exactly ``at``."""
+        return sum(1 for e in self.events if e.at == at)
 
 
 def episode_of(

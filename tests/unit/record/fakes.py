@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from ketamine_cds.adapters.protocol_source import FileProtocolSource
-from ketamine_cds.domain.audit import AuditEntry
+from ketamine_cds.domain.audit import AuditEntry, EntryDraft, chain_next
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.protocols.limits import LimitTable
 from ketamine_cds.domain.protocols.schema import Protocol
@@ -118,19 +118,6 @@ class FakeEvents:
         found = self.s.events.get(episode_id, [])
         return found[position - 1] if 0 < position <= len(found) else None
 
-    def count(self, episode_id: int) -> int:
-        return len(self.s.events.get(episode_id, []))
-
-    def find(self, episode_id: int, event_id: str) -> StoredEvent | None:
-        return next((e for e in self.for_episode(episode_id) if e.event_id == event_id), None)
-
-    def at_moment(self, episode_id: int, at: datetime) -> int:
-        return sum(1 for e in self.for_episode(episode_id) if e.at == at)
-
-    def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
-        chosen = [e for e in self.for_episode(episode_id) if e.type in types]
-        return max(chosen, key=lambda e: (e.at, e.position), default=None)
-
 
 class FakeRecommendations:
     def __init__(self, store: FakeStore) -> None:
@@ -157,11 +144,9 @@ class FakeAudit:
     def __init__(self, store: FakeStore) -> None:
         self.s = store
 
-    def head(self) -> AuditEntry | None:
-        return self.s.audit[-1] if self.s.audit else None
-
-    def append(self, entry: AuditEntry) -> None:
-        self.s.audit.append(entry)
+    def add(self, draft: EntryDraft, at: datetime) -> None:
+        # A fake transaction works on its own copy, so chaining now is chaining at commit.
+        self.s.audit.append(chain_next(self.s.audit[-1] if self.s.audit else None, draft, at))
 
     def entries(self) -> Iterator[AuditEntry]:
         yield from self.s.audit

@@ -14,7 +14,7 @@ import httpx
 
 from ketamine_cds import __version__
 from ketamine_cds.adapters.cds_hooks.ports import CardFeedback
-from ketamine_cds.domain.audit import EntryDraft, chain_next, digest
+from ketamine_cds.domain.audit import EntryDraft, digest
 from ketamine_cds.service.ports import Clock, UnitOfWorkFactory
 
 EHR_ROLE = "ehr"
@@ -41,7 +41,7 @@ class AuditTrailFeedbackLog:
                     payload_digest=digest(item.content()),
                     versions={"software": __version__, "cds_service": item.service_id},
                 )
-                uow.audit.append(chain_next(uow.audit.head(), draft, now))
+                uow.audit.add(draft, now)
             uow.commit()
 
 

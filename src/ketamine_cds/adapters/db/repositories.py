@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from ketamine_cds.adapters.db import tables as t
-from ketamine_cds.domain.audit import GENESIS_HASH, AuditEntry, canonical_text
 from ketamine_cds.domain.record import (
     EpisodeHeader,
     NewEpisode,
@@ -29,6 +26,49 @@ def _lockable(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
+# The statements every write runs, built once: SQLAlchemy then skips building and keying them.
+_USER = select(t.users).where(t.users.c.name == bindparam("name"))
+_EPISODE = (
+    select(
+        t.episodes,
+        t.weights.c.text,
+        t.weights.c.kg,
+        t.weights.c.unit,
+        t.weights.c.at.label("weight_at"),
+        t.weights.c.recorded_by,
+    )
+    .join(t.weights, t.weights.c.id == t.episodes.c.weight_id)
+)
+_EPISODE_BY_ID = _EPISODE.where(t.episodes.c.id == bindparam("episode_id"))
+_EPISODE_LOCKED = _EPISODE_BY_ID.with_for_update(of=t.episodes)
+_ADVANCE = (
+    update(t.episodes)
+    .where(t.episodes.c.id == bindparam("episode_id"), t.episodes.c.version == bindparam("from"))
+    .values(version=t.episodes.c.version + 1, status=bindparam("new_status"))
+)
+_VERIFICATIONS = (
+    select(t.verifications)
+    .where(t.verifications.c.episode_id == bindparam("episode_id"))
+    .order_by(t.verifications.c.number)
+)
+_EVENTS_OF = (
+    select(t.events)
+    .where(t.events.c.episode_id == bindparam("episode_id"))
+    .order_by(t.events.c.position)
+)
+_ADD_EVENT = insert(t.events)
+_ADD_RECOMMENDATION = insert(t.recommendations).returning(t.recommendations.c.id)
+_LATEST_RECOMMENDATION = (
+    select(t.recommendations)
+    .where(t.recommendations.c.episode_id == bindparam("episode_id"))
+    .order_by(t.recommendations.c.id.desc())
+    .limit(1)
+)
+_KEPT = select(t.reference_texts.c.content_hash).where(
+    t.reference_texts.c.content_hash == bindparam("content_hash")
+)
+
+
 class SqlUsers:
     """Users in the ``users`` table."""
 
@@ -43,7 +83,7 @@ class SqlUsers:
 
     def get(self, name: str) -> User | None:
         """The user with this name."""
-        row = self._c.execute(select(t.users).where(t.users.c.name == name)).first()
+        row = self._c.execute(_USER, {"name": name}).first()
         return None if row is None else User(row.name, cast("Role", row.role), row.created_at)
 
     def all(self) -> list[User]:
@@ -119,16 +159,6 @@ class SqlEpisodes:
             raise RuntimeError("an episode just stored cannot be read back")
         return header
 
-    def _query(self) -> Any:  # noqa: ANN401 - a SQLAlchemy select
-        return select(
-            t.episodes,
-            t.weights.c.text,
-            t.weights.c.kg,
-            t.weights.c.unit,
-            t.weights.c.at.label("weight_at"),
-            t.weights.c.recorded_by,
-        ).join(t.weights, t.weights.c.id == t.episodes.c.weight_id)
-
     @staticmethod
     def _header(row: Row[Any]) -> EpisodeHeader:
         weight = WeightEntry(row.text, row.kg, row.unit, row.weight_at, row.recorded_by)
@@ -151,15 +181,13 @@ class SqlEpisodes:
 
     def get(self, episode_id: int, *, for_update: bool = False) -> EpisodeHeader | None:
         """The episode; ``for_update`` locks its row (PostgreSQL; SQLite holds the write lock)."""
-        query = self._query().where(t.episodes.c.id == episode_id)
-        if for_update and _lockable(self._c):
-            query = query.with_for_update(of=t.episodes)
-        row = self._c.execute(query).first()
+        query = _EPISODE_LOCKED if for_update and _lockable(self._c) else _EPISODE_BY_ID
+        row = self._c.execute(query, {"episode_id": episode_id}).first()
         return None if row is None else self._header(row)
 
     def find(self, status: str | None = None) -> list[EpisodeHeader]:
         """Episodes, newest first."""
-        query = self._query().order_by(t.episodes.c.id.desc())
+        query = _EPISODE.order_by(t.episodes.c.id.desc())
         if status is not None:
             query = query.where(t.episodes.c.status == status)
         return [self._header(r) for r in self._c.execute(query)]
@@ -167,9 +195,7 @@ class SqlEpisodes:
     def advance(self, episode_id: int, expected_version: int, status: str) -> int:
         """The next version, only from ``expected_version``."""
         result = self._c.execute(
-            update(t.episodes)
-            .where(t.episodes.c.id == episode_id, t.episodes.c.version == expected_version)
-            .values(version=t.episodes.c.version + 1, status=status)
+            _ADVANCE, {"episode_id": episode_id, "from": expected_version, "new_status": status}
         )
         if result.rowcount != 1:
             raise StaleRecommendationError(
@@ -198,11 +224,7 @@ class SqlEpisodes:
 
     def verifications(self, episode_id: int) -> list[Verification]:
         """The episode's verifications, oldest first."""
-        rows = self._c.execute(
-            select(t.verifications)
-            .where(t.verifications.c.episode_id == episode_id)
-            .order_by(t.verifications.c.number)
-        )
+        rows = self._c.execute(_VERIFICATIONS, {"episode_id": episode_id})
         return [Verification(r.episode_id, r.verified_by, r.at, r.note) for r in rows]
 
 
@@ -229,28 +251,11 @@ class SqlEvents:
 
     def append(self, event: StoredEvent) -> None:
         """Insert one event."""
-        self._c.execute(
-            insert(t.events).values(
-                episode_id=event.episode_id,
-                position=event.position,
-                event_id=event.event_id,
-                type=event.type,
-                at=event.at,
-                recorded_at=event.recorded_at,
-                recorded_by=event.recorded_by,
-                role=event.role,
-                corrects=event.corrects,
-                body=event.body,
-            )
-        )
+        self._c.execute(_ADD_EVENT, dict(event.__dict__))
 
     def for_episode(self, episode_id: int) -> list[StoredEvent]:
         """The episode's events in the order written."""
-        rows = self._c.execute(
-            select(t.events)
-            .where(t.events.c.episode_id == episode_id)
-            .order_by(t.events.c.position)
-        )
+        rows = self._c.execute(_EVENTS_OF, {"episode_id": episode_id})
         return [_event(r) for r in rows]
 
     def for_episodes(self, episode_ids: Sequence[int]) -> dict[int, list[StoredEvent]]:
@@ -271,31 +276,6 @@ class SqlEvents:
         """One event by position."""
         where = (t.events.c.episode_id == episode_id, t.events.c.position == position)
         return _one(self._c, select(t.events).where(*where))
-
-    def count(self, episode_id: int) -> int:
-        """The last position in the episode (0 before the first event)."""
-        query = select(func.max(t.events.c.position)).where(t.events.c.episode_id == episode_id)
-        return self._c.execute(query).scalar() or 0
-
-    def find(self, episode_id: int, event_id: str) -> StoredEvent | None:
-        """One event by id."""
-        where = (t.events.c.episode_id == episode_id, t.events.c.event_id == event_id)
-        return _one(self._c, select(t.events).where(*where))
-
-    def at_moment(self, episode_id: int, at: datetime) -> int:
-        """How many events happened at exactly ``at``."""
-        query = select(func.count()).where(t.events.c.episode_id == episode_id, t.events.c.at == at)
-        return self._c.execute(query).scalar_one()
-
-    def latest_of(self, episode_id: int, types: tuple[str, ...]) -> StoredEvent | None:
-        """The latest event of these types, by clinical time, then position."""
-        query = (
-            select(t.events)
-            .where(t.events.c.episode_id == episode_id, t.events.c.type.in_(types))
-            .order_by(t.events.c.at.desc(), t.events.c.position.desc())
-            .limit(1)
-        )
-        return _one(self._c, query)
 
 
 def _one(connection: Connection, query: Any) -> StoredEvent | None:  # noqa: ANN401 - a select
@@ -332,19 +312,12 @@ class SqlRecommendations:
     def add(self, recommendation: NewRecommendation) -> StoredRecommendation:
         """Insert one recommendation and read back its id."""
         values = dict(recommendation.__dict__)
-        new_id = self._c.execute(
-            insert(t.recommendations).values(**values).returning(t.recommendations.c.id)
-        ).scalar_one()
+        new_id = self._c.execute(_ADD_RECOMMENDATION, values).scalar_one()
         return StoredRecommendation(id=new_id, **values)
 
     def latest(self, episode_id: int) -> StoredRecommendation | None:
         """The episode's latest recommendation."""
-        row = self._c.execute(
-            select(t.recommendations)
-            .where(t.recommendations.c.episode_id == episode_id)
-            .order_by(t.recommendations.c.id.desc())
-            .limit(1)
-        ).first()
+        row = self._c.execute(_LATEST_RECOMMENDATION, {"episode_id": episode_id}).first()
         return None if row is None else _recommendation(row)
 
     def for_episode(self, episode_id: int) -> list[StoredRecommendation]:
@@ -364,80 +337,6 @@ class SqlRecommendations:
         return None if row is None else _recommendation(row)
 
 
-def _entry(row: Row[Any]) -> AuditEntry:
-    return AuditEntry(
-        seq=row.seq,
-        at=row.at,
-        actor=row.actor,
-        role=row.role,
-        action=row.action,
-        subject=row.subject,
-        payload_digest=row.payload_digest,
-        versions=json.loads(row.versions),
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
-
-
-_UNREAD = object()
-
-
-class SqlAudit:
-    """The ``audit_entries`` chain and the ``audit_head`` row that serialises its writers."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
-        self._head: AuditEntry | object | None = _UNREAD
-
-    def head(self) -> AuditEntry | None:
-        """The last entry; on PostgreSQL its head row stays locked until the work ends."""
-        if self._head is _UNREAD:
-            query = select(t.audit_head.c.seq).where(t.audit_head.c.id == 1)
-            if _lockable(self._c):
-                query = query.with_for_update()
-            seq = self._c.execute(query).scalar_one()
-            row = self._c.execute(
-                select(t.audit_entries).where(t.audit_entries.c.seq == seq)
-            ).first()
-            self._head = None if row is None else _entry(row)
-        return cast("AuditEntry | None", self._head)
-
-    def append(self, entry: AuditEntry) -> None:
-        """Insert the entry after the head and move the head to it."""
-        self._c.execute(
-            insert(t.audit_entries).values(
-                seq=entry.seq,
-                at=entry.at,
-                actor=entry.actor,
-                role=entry.role,
-                action=entry.action,
-                subject=entry.subject,
-                payload_digest=entry.payload_digest,
-                versions=canonical_text(dict(entry.versions)),
-                prev_hash=entry.prev_hash,
-                hash=entry.hash,
-            )
-        )
-        self._c.execute(
-            update(t.audit_head)
-            .where(t.audit_head.c.id == 1)
-            .values(seq=entry.seq, hash=entry.hash)
-        )
-        self._head = entry
-
-    def entries(self) -> Iterator[AuditEntry]:
-        """Every entry in order."""
-        for row in self._c.execute(select(t.audit_entries).order_by(t.audit_entries.c.seq)):
-            yield _entry(row)
-
-    def head_mark(self) -> tuple[int, str] | None:
-        """The position and hash kept in the head row (None before the first entry)."""
-        row = self._c.execute(select(t.audit_head).where(t.audit_head.c.id == 1)).first()
-        if row is None or (row.seq == 0 and row.hash == GENESIS_HASH):
-            return None
-        return (row.seq, row.hash)
-
-
 class SqlArchive:
     """Protocol and limit-table texts by content hash."""
 
@@ -449,11 +348,7 @@ class SqlArchive:
         """Insert the text unless it is kept already."""
         if content_hash in self._seen:
             return
-        known = self._c.execute(
-            select(t.reference_texts.c.content_hash).where(
-                t.reference_texts.c.content_hash == content_hash
-            )
-        ).first()
+        known = self._c.execute(_KEPT, {"content_hash": content_hash}).first()
         if known is None:
             self._c.execute(
                 insert(t.reference_texts).values(

@@ -8,10 +8,10 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from ketamine_cds.adapters.db.access import SqlAccess
+from ketamine_cds.adapters.db.audit_log import SqlAudit
 from ketamine_cds.adapters.db.engine import writing
 from ketamine_cds.adapters.db.repositories import (
     SqlArchive,
-    SqlAudit,
     SqlEpisodes,
     SqlEvents,
     SqlRecommendations,
@@ -36,6 +36,7 @@ class SqlUnitOfWork:
     events: EventLog
     recommendations: RecommendationLog
     audit: AuditLog
+    _audit: SqlAudit
     archive: ReferenceArchive
     access: AccessRepository
 
@@ -58,7 +59,7 @@ class SqlUnitOfWork:
         self.episodes = SqlEpisodes(connection)
         self.events = SqlEvents(connection)
         self.recommendations = SqlRecommendations(connection)
-        self.audit = SqlAudit(connection)
+        self.audit = self._audit = SqlAudit(connection)
         self.archive = SqlArchive(connection)
         self.access = SqlAccess(connection)
         return self
@@ -76,9 +77,13 @@ class SqlUnitOfWork:
             self._connection = None
 
     def commit(self) -> None:
-        """Commit the transaction (on SQLite with synchronous=FULL, on disk when it returns)."""
+        """Append the waiting audit entries, then commit.
+
+        On SQLite (synchronous=FULL) the write is on disk when this returns.
+        """
         if self._connection is None:
             raise RuntimeError("the unit of work is not open")
+        self._audit.flush()
         self._connection.commit()
 
     def rollback(self) -> None:
