@@ -77,13 +77,6 @@ def is_demonstration(patient: str) -> bool:
     return patient.startswith(DEMO_PREFIX)
 
 
-def episode_is_demonstration(deps: RecordDeps, episode_id: int) -> bool:
-    """Whether the episode is the demonstration ward's (False when there is no such episode)."""
-    with deps.uow(writing=False) as uow:
-        header = uow.episodes.get(episode_id)
-    return header is not None and is_demonstration(header.patient)
-
-
 def retimed(case: DemoCase, now: datetime) -> Episode:
     """The case's episode, cut at "now" and moved so its last kept event was ``last_ago`` ago."""
     episode = case.episode

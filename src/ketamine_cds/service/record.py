@@ -75,6 +75,7 @@ class MadeRecommendation:
     recommendation: Recommendation
     order_verified: bool
     warnings: tuple[str, ...]
+    patient: str
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class RecordedEvent:
     event: StoredEvent
     version: int
     recommendation: MadeRecommendation | None
+    patient: str
 
 
 def _subject(episode_id: int, *parts: object) -> str:
@@ -334,7 +336,7 @@ def record_event(  # noqa: PLR0913 - the event, where, and the concurrency check
         if answer is not None:
             made = _store_recommendation(w, header, events, w.now, (loaded, limits), answer=answer)
         uow.commit()
-    return RecordedEvent(event=stored, version=version, recommendation=made)
+    return RecordedEvent(event=stored, version=version, recommendation=made, patient=header.patient)
 
 
 def _check_current(
@@ -555,7 +557,7 @@ def _store_recommendation(  # noqa: PLR0913 - the answer and what it rests on
             f"The protocol file {loaded.protocol.id} changed after the episode started "
             f"(content hash {header.protocol_hash[:12]}, now {loaded.content_hash[:12]})."
         )
-    return MadeRecommendation(stored, answer, verified, tuple(warnings))
+    return MadeRecommendation(stored, answer, verified, tuple(warnings), header.patient)
 
 
 # -- verification -----------------------------------------------------------------------------

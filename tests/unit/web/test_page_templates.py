@@ -98,7 +98,7 @@ def view(protocols):
     def build(role: str, outcome: Outcome | None = None):
         return episode_view(
             detail,
-            MadeRecommendation(made, answer, True, ()),
+            MadeRecommendation(made, answer, True, (), head.patient),
             planned,
             user=Viewer("nina" if role == "nurse" else "phil", role),
             now=START + timedelta(minutes=32),

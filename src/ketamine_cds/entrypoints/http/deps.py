@@ -59,7 +59,9 @@ class Actor:
     session_id: str | None = None
 
 
-def wiring(request: Request) -> Wiring:
+# The dependencies that only read what the app holds are coroutines: FastAPI runs them on the
+# event loop instead of handing each to a worker thread and back.
+async def wiring(request: Request) -> Wiring:
     """The app's wiring."""
     return cast("Wiring", request.app.state.wiring)
 
@@ -67,19 +69,19 @@ def wiring(request: Request) -> Wiring:
 WiringDep = Annotated[Wiring, Depends(wiring)]
 
 
-def _container(w: WiringDep) -> Container:
+async def _container(w: WiringDep) -> Container:
     return w.container
 
 
-def _record_deps(w: WiringDep) -> RecordDeps:
+async def _record_deps(w: WiringDep) -> RecordDeps:
     return w.record.deps
 
 
-def _access_deps(w: WiringDep) -> AccessDeps:
+async def _access_deps(w: WiringDep) -> AccessDeps:
     return w.record.access
 
 
-def _settings(w: WiringDep) -> Settings:
+async def _settings(w: WiringDep) -> Settings:
     return w.settings
 
 
@@ -110,7 +112,7 @@ def browser_nonce(request: Request) -> str | None:
     return made if isinstance(made, str) else None
 
 
-def csrf_token(request: Request, w: WiringDep) -> str:
+async def csrf_token(request: Request, w: WiringDep) -> str:
     """The form token for this browser and session, for a page to put in its forms."""
     nonce = browser_nonce(request)
     if nonce is None:

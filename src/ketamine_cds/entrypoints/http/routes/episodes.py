@@ -43,7 +43,7 @@ from ketamine_cds.entrypoints.presenters import (
     summary_json,
     verification_json,
 )
-from ketamine_cds.service.demo import episode_is_demonstration
+from ketamine_cds.service.demo import is_demonstration
 from ketamine_cds.service.record import (
     recommend_now,
     record_event,
@@ -77,8 +77,8 @@ def _event(data: object) -> AnyEvent:
     return event
 
 
-def _marked(document: dict[str, Any], deps: RecordDepsDep, episode_id: int) -> dict[str, Any]:
-    return {**document, "demonstration_data": episode_is_demonstration(deps, episode_id)}
+def _marked(document: dict[str, Any], patient: str) -> dict[str, Any]:
+    return {**document, "demonstration_data": is_demonstration(patient)}
 
 
 def router() -> APIRouter:
@@ -160,7 +160,7 @@ def router() -> APIRouter:
             "version": result.version,
             "recommendation": None if made is None else made_json(made),
         }
-        return JSONResponse(_marked(body, deps, episode_id), status_code=201)
+        return JSONResponse(_marked(body, result.patient), status_code=201)
 
     @routes.get(
         "/{episode_id}/recommendation",
@@ -175,7 +175,7 @@ def router() -> APIRouter:
         ] = None,
     ) -> JSONResponse:
         made = recommend_now(deps, user.name, episode_id, moment(at))
-        return JSONResponse(_marked(made_json(made), deps, episode_id))
+        return JSONResponse(_marked(made_json(made), made.patient))
 
     @routes.post(
         "/{episode_id}/verification",
@@ -204,6 +204,6 @@ def router() -> APIRouter:
             "protocol_hash": exported.protocol_hash,
             "recommendations": [recommendation_json(s) for s in exported.recommendations],
         }
-        return JSONResponse(_marked(body, deps, episode_id))
+        return JSONResponse(_marked(body, exported.episode.patient.id or ""))
 
     return routes
