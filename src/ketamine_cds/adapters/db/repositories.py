@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any, cast
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
@@ -51,8 +52,11 @@ _VERIFICATIONS = (
     .where(t.verifications.c.episode_id == bindparam("episode_id"))
     .order_by(t.verifications.c.number)
 )
+# An event's columns in the order of StoredEvent's fields: a row is built by position, which
+# is several times faster than by column name on an episode's hundreds of events.
+_EVENT_COLUMNS = tuple(t.events.c[f.name] for f in fields(StoredEvent))
 _EVENTS_OF = (
-    select(t.events)
+    select(*_EVENT_COLUMNS)
     .where(t.events.c.episode_id == bindparam("episode_id"))
     .order_by(t.events.c.position)
 )
@@ -229,18 +233,7 @@ class SqlEpisodes:
 
 
 def _event(row: Row[Any]) -> StoredEvent:
-    return StoredEvent(
-        episode_id=row.episode_id,
-        position=row.position,
-        event_id=row.event_id,
-        type=row.type,
-        at=row.at,
-        recorded_at=row.recorded_at,
-        recorded_by=row.recorded_by,
-        role=cast("Role", row.role),
-        corrects=row.corrects,
-        body=row.body,
-    )
+    return StoredEvent(*cast("tuple[Any, ...]", row))
 
 
 class SqlEvents:
@@ -264,7 +257,7 @@ class SqlEvents:
         ids = list(found)
         for start in range(0, len(ids), 1000):  # bounded IN lists, for any database
             rows = self._c.execute(
-                select(t.events)
+                select(*_EVENT_COLUMNS)
                 .where(t.events.c.episode_id.in_(ids[start : start + 1000]))
                 .order_by(t.events.c.episode_id, t.events.c.position)
             )
@@ -275,7 +268,7 @@ class SqlEvents:
     def get(self, episode_id: int, position: int) -> StoredEvent | None:
         """One event by position."""
         where = (t.events.c.episode_id == episode_id, t.events.c.position == position)
-        return _one(self._c, select(t.events).where(*where))
+        return _one(self._c, select(*_EVENT_COLUMNS).where(*where))
 
 
 def _one(connection: Connection, query: Any) -> StoredEvent | None:  # noqa: ANN401 - a select
