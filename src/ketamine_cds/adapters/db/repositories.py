@@ -248,7 +248,7 @@ class SqlEvents:
 
     def for_episode(self, episode_id: int) -> list[StoredEvent]:
         """The episode's events in the order written."""
-        rows = self._c.execute(_EVENTS_OF, {"episode_id": episode_id})
+        rows = self._c.execute(_EVENTS_OF, {"episode_id": episode_id}).all()
         return [_event(r) for r in rows]
 
     def for_episodes(self, episode_ids: Sequence[int]) -> dict[int, list[StoredEvent]]:
