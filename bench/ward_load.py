@@ -7,8 +7,10 @@ the JSON API a physician starts ``--episodes`` episodes, a pharmacist verifies e
 starts each infusion at the rate the first recommendation gives. One client alone then takes
 40 steps (the time of each request without queueing), and ``--clients`` clients (httpx, asyncio,
 one connection each; client k works on episode k mod episodes, so two share each episode by
-default) take steps with no pause (or ``--pause`` seconds on average) until ``--seconds`` have
-passed or ``--requests`` were answered. A step is one of:
+default) take steps, each client waiting 0.5-1.5 times ``--pause`` seconds (1 s by default: a
+bedside device's pace, far busier than a ward's; docs/adr/0131) after each, until ``--seconds``
+have passed or ``--requests`` were answered. ``--pause 0`` keeps every client's next request
+waiting: the server's capacity, not a ward. A step is one of:
 
 - ``observation`` (half): ``POST /api/v1/episodes/{id}/events``, pain and sedation now;
 - ``recommendation`` (0.3): ``GET /api/v1/episodes/{id}/recommendation``;
@@ -433,7 +435,7 @@ async def run_clients(
         async def loop(client: Client) -> None:
             while time.monotonic() < deadline and budget[0] > 0:
                 budget[0] -= await client.step()
-                if args.pause:  # a nurse's time between two requests, when asked for
+                if args.pause:  # a nurse's time between two requests
                     await asyncio.sleep(client.rng.uniform(0.5, 1.5) * args.pause)
 
         before = cpu_now(*pids)
@@ -642,7 +644,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=6000, help="timed requests, at most")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
-        "--pause", type=float, default=0.0, help="seconds a client waits between steps (mean)"
+        "--pause",
+        type=float,
+        default=1.0,
+        help="seconds a client waits between steps (mean); 0: no pause, the server's capacity",
     )
     parser.add_argument(
         "--no-fsync",
@@ -717,7 +722,11 @@ def main() -> None:
         f"{args.requests} requests after "
         f"{WARM_UP} untimed steps per client; each step an observation (half), a look at the "
         "recommendation (0.3), or a look and a rate change at its rate against it (0.2)"
-        + (f"; a pause of {args.pause:g} s on average after each step" if args.pause else "")
+        + (
+            f"; a pause of {args.pause:g} s on average after each step"
+            if args.pause
+            else "; no pause between steps (the server's capacity)"
+        )
     )
     print(heading, setup, sep="\n", flush=True)
     bindir = find_bindir()
