@@ -23,12 +23,12 @@ from ketamine_cds.domain.outcomes.cohort import (
 )
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.record import EpisodeHeader
-from ketamine_cds.service.course import protocol_of
 from ketamine_cds.service.record_support import (
     RecordDeps,
     authorised,
     episode_of,
     known_events,
+    protocol_of,
     refusals_kept,
 )
 

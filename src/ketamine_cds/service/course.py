@@ -41,6 +41,7 @@ from ketamine_cds.service.record_support import (
     episode_of,
     find_episode,
     known_events,
+    protocol_of,
     refusals_kept,
 )
 
@@ -54,14 +55,6 @@ class EpisodeInRecord:
     header: EpisodeHeader
     episode: Episode
     protocol: Protocol
-
-
-def protocol_of(deps: RecordDeps, uow: UnitOfWork, header: EpisodeHeader) -> Protocol:
-    """The protocol text the episode was written against (archived), else the current one."""
-    text = uow.archive.text(header.protocol_hash)
-    if text is not None:
-        return deps.protocols.protocol_from_text(text)
-    return deps.protocols.get(header.protocol_id).protocol
 
 
 def load(deps: RecordDeps, uow: UnitOfWork, episode_id: int) -> EpisodeInRecord:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ketamine_cds.domain.bedside import recommend
 from ketamine_cds.domain.episode import Episode
 from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.record import (
     EpisodeHeader,
     StoredEvent,
@@ -27,6 +28,7 @@ from ketamine_cds.service.record_support import (
     find_episode,
     known_events,
     output_text,
+    protocol_of,
     refusals_kept,
 )
 
@@ -60,6 +62,7 @@ class ExportedEpisode:
     concentration_mg_per_ml: float | None
     protocol_hash: str
     recommendations: tuple[StoredRecommendation, ...]
+    protocol: Protocol  # as the record keeps it under protocol_hash, not as it reads today
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def export_episode(deps: RecordDeps, actor: str | None, episode_id: int) -> Expo
             concentration_mg_per_ml=header.concentration_mg_per_ml,
             protocol_hash=header.protocol_hash,
             recommendations=tuple(uow.recommendations.for_episode(header.id)),
+            protocol=protocol_of(deps, uow, header),
         )
 
 

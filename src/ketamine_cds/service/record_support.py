@@ -18,6 +18,7 @@ from ketamine_cds.domain.audit import EntryDraft, canonical_text, digest
 from ketamine_cds.domain.bedside import Recommendation
 from ketamine_cds.domain.episode import AnyEvent, Baseline, Episode, PatientRef, ProtocolRef
 from ketamine_cds.domain.errors import UserInputError
+from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.record import (
     EpisodeHeader,
     LimitRefusedError,
@@ -208,6 +209,14 @@ def episode_of(
 def output_text(recommendation: Recommendation) -> str:
     """A recommendation as stored and as a replay prints it: JSON with the software version."""
     return canonical_text(published(recommendation).model_dump(mode="json"))
+
+
+def protocol_of(deps: RecordDeps, uow: UnitOfWork, header: EpisodeHeader) -> Protocol:
+    """The protocol text the episode was written against (archived), else the current one."""
+    text = uow.archive.text(header.protocol_hash)
+    if text is not None:
+        return deps.protocols.protocol_from_text(text)
+    return deps.protocols.get(header.protocol_id).protocol
 
 
 def find_episode(uow: UnitOfWork, episode_id: int, *, for_update: bool = False) -> EpisodeHeader:

@@ -5,9 +5,11 @@ already shown, corrections, and one transaction per use case."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from fakes import FakeProtocolSource
 from record_builders import event, plan, started, ward
 
 from ketamine_cds.domain.bedside import recommend
@@ -19,6 +21,7 @@ from ketamine_cds.domain.record import (
 )
 from ketamine_cds.domain.roles import NotPermittedError
 from ketamine_cds.service.audit_trail import verify_audit
+from ketamine_cds.service.ports import LoadedProtocol
 from ketamine_cds.service.record import (
     import_episode,
     recommend_now,
@@ -272,3 +275,25 @@ def test_two_readings_that_disagree_at_one_moment_are_refused() -> None:
     with pytest.raises(UserInputError, match="cannot take this event"):
         record_event(fake.deps, "phil", episode_id, clash)
     assert len(fake.store.events[episode_id]) == 2
+
+
+class _RevisedProtocols(FakeProtocolSource):
+    """The shipped protocols, but cancer-continuous's first phase reworded since the start."""
+
+    def get(self, protocol_id: str) -> LoadedProtocol:
+        loaded = super().get(protocol_id)
+        first = loaded.protocol.phases[0].model_copy(update={"text": "Reworded since."})
+        phases = [first, *loaded.protocol.phases[1:]]
+        revised = loaded.protocol.model_copy(update={"phases": phases})
+        return replace(loaded, protocol=revised, text=loaded.text + "\n# revised\n")
+
+
+def test_an_export_carries_the_protocol_the_record_kept_not_the_one_read_today() -> None:
+    """The FHIR Bundle's order text comes from the export: the archived protocol text wins."""
+    fake = ward()
+    episode_id = started(fake)
+    kept = fake.protocols.get("cancer-continuous").protocol.phases[0].text
+    fake.protocols = _RevisedProtocols()
+    assert fake.protocols.get("cancer-continuous").protocol.phases[0].text == "Reworded since."
+    exported = export_episode(fake.deps, "nina", episode_id)
+    assert exported.protocol.phases[0].text == kept != "Reworded since."

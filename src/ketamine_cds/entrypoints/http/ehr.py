@@ -55,13 +55,12 @@ def _episode_bundle_route(public_url: str | None) -> APIRouter:
         episode_id: EpisodeId, user: ActingUser, deps: RecordDepsDep, request: Request
     ) -> JSONResponse:
         exported = export_episode(deps, user.name, episode_id)
-        protocol = deps.protocols.get(exported.episode.protocol.id).protocol
         stored = [
             RecommendationRecord.model_validate_json(s.output) for s in exported.recommendations
         ]
         return episode_bundle_response(
             exported.episode,
-            protocol,
+            exported.protocol,
             stored,
             base=(public_url or str(request.base_url)).rstrip("/"),
             concentration_mg_per_ml=exported.concentration_mg_per_ml,
