@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,7 +157,11 @@ def ehr_container(record: RecordContainer) -> EhrContainer:
     from ketamine_cds.adapters.cds_hooks.record_episodes import (  # noqa: PLC0415
         RecordActiveEpisodes,
     )
-    from ketamine_cds.adapters.cds_hooks.security import authenticator  # noqa: PLC0415
+    from ketamine_cds.adapters.cds_hooks.security import (  # noqa: PLC0415
+        LEEWAY_S,
+        authenticator,
+    )
+    from ketamine_cds.adapters.db.seen_tokens import SqlSeenTokens  # noqa: PLC0415
 
     settings, deps = record.settings, record.deps
     service = CdsHooksService(
@@ -172,6 +177,7 @@ def ehr_container(record: RecordContainer) -> EhrContainer:
             sandbox=settings.cds_hooks_sandbox,
             issuers=settings.cds_hooks_issuers,
             jwks=settings.cds_hooks_jwks,
+            seen=SqlSeenTokens(record.engine, timedelta(seconds=LEEWAY_S)),
         )
         if configured or settings.cds_hooks_sandbox
         else None

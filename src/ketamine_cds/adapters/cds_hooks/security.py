@@ -112,7 +112,8 @@ class MemorySeenTokens:
     """Token ids seen by this process, forgotten once their token has expired.
 
     One process's memory: with several workers a replayed token could reach another worker
-    within its lifetime (a few minutes); a shared store closes that gap.
+    within its lifetime (a few minutes); the served application uses the record's database
+    instead (``adapters.db.seen_tokens``).
     """
 
     _seen: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -203,8 +204,13 @@ class SandboxAuthenticator:
         return SANDBOX_CLIENT
 
 
-def authenticator(*, sandbox: bool, issuers: tuple[str, ...], jwks: str | None) -> Authenticator:
-    """The authenticator the settings ask for (sandbox mode is announced in the log)."""
+def authenticator(
+    *, sandbox: bool, issuers: tuple[str, ...], jwks: str | None, seen: SeenTokens | None = None
+) -> Authenticator:
+    """The authenticator the settings ask for (sandbox mode is announced in the log).
+
+    ``seen`` keeps the token ids already used; without one, this process's memory does.
+    """
     if sandbox:
         log.warning(
             "CDS Hooks sandbox mode is ON: requests are accepted without authentication. "
@@ -217,4 +223,4 @@ def authenticator(*, sandbox: bool, issuers: tuple[str, ...], jwks: str | None) 
             "(KETAMINE_CDS_CDS_HOOKS_ISSUERS and KETAMINE_CDS_CDS_HOOKS_JWKS), or sandbox mode"
         )
     keys: KeySource = UrlKeys.from_url(jwks) if "://" in jwks else FileKeys.from_file(Path(jwks))
-    return JwtAuthenticator(frozenset(issuers), keys, MemorySeenTokens())
+    return JwtAuthenticator(frozenset(issuers), keys, seen or MemorySeenTokens())

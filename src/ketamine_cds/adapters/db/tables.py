@@ -183,3 +183,14 @@ sessions = Table(
     Column("expires_at", UtcTime(), nullable=False),
     Column("ended_at", UtcTime()),
 )
+
+# -- CDS Hooks tokens already used (revision 0003) ----------------------------------------------
+# Working state, not record: a row is kept until its token has expired, so that a token replayed
+# to any worker of the service is refused.
+seen_tokens = Table(
+    "seen_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("expires_at", UtcTime(), nullable=False),
+    Index("ix_seen_tokens_expiry", "expires_at"),
+)
