@@ -333,22 +333,33 @@ class SqlRecommendations:
 class SqlArchive:
     """Protocol and limit-table texts by content hash."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, archived: set[str]) -> None:
         self._c = connection
-        self._seen: set[str] = set()
+        # Texts are append-only (a trigger refuses DELETE), so a hash once seen stored stays
+        # stored: ``archived`` is shared by the units of work of one engine; a text this one
+        # inserts joins it only when this one commits.
+        self._archived = archived
+        self._inserted: set[str] = set()
 
     def keep(self, content_hash: str, kind: str, ref_id: str, version: str, text: str) -> None:
         """Insert the text unless it is kept already."""
-        if content_hash in self._seen:
+        if content_hash in self._archived or content_hash in self._inserted:
             return
         known = self._c.execute(_KEPT, {"content_hash": content_hash}).first()
-        if known is None:
-            self._c.execute(
-                insert(t.reference_texts).values(
-                    content_hash=content_hash, kind=kind, ref_id=ref_id, version=version, text=text
-                )
+        if known is not None:
+            self._archived.add(content_hash)
+            return
+        self._c.execute(
+            insert(t.reference_texts).values(
+                content_hash=content_hash, kind=kind, ref_id=ref_id, version=version, text=text
             )
-        self._seen.add(content_hash)
+        )
+        self._inserted.add(content_hash)
+
+    def committed(self) -> None:
+        """The texts this unit of work inserted are now stored for every other."""
+        self._archived.update(self._inserted)
+        self._inserted.clear()
 
     def text(self, content_hash: str) -> str | None:
         """The text kept under this hash."""

@@ -37,12 +37,14 @@ class SqlUnitOfWork:
     recommendations: RecommendationLog
     audit: AuditLog
     _audit: SqlAudit
+    _archive: SqlArchive
     archive: ReferenceArchive
     access: AccessRepository
 
-    def __init__(self, engine: Engine, *, write: bool) -> None:
+    def __init__(self, engine: Engine, *, write: bool, archived: set[str]) -> None:
         self._engine = engine
         self._write = write
+        self._archived = archived
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -60,7 +62,7 @@ class SqlUnitOfWork:
         self.events = SqlEvents(connection)
         self.recommendations = SqlRecommendations(connection)
         self.audit = self._audit = SqlAudit(connection)
-        self.archive = SqlArchive(connection)
+        self.archive = self._archive = SqlArchive(connection, self._archived)
         self.access = SqlAccess(connection)
         return self
 
@@ -85,6 +87,7 @@ class SqlUnitOfWork:
             raise RuntimeError("the unit of work is not open")
         self._audit.flush()
         self._connection.commit()
+        self._archive.committed()
 
     def rollback(self) -> None:
         """Roll the transaction back."""
@@ -97,7 +100,8 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._archived: set[str] = set()  # content hashes of texts known stored in this database
 
     def __call__(self, *, writing: bool = True) -> SqlUnitOfWork:
         """A new unit of work."""
-        return SqlUnitOfWork(self.engine, write=writing)
+        return SqlUnitOfWork(self.engine, write=writing, archived=self._archived)
