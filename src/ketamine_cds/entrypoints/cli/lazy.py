@@ -26,14 +26,21 @@ class Entry:
 
     modules: tuple[str, ...]
     summary: str
+    # The command reads files and prints, holding nothing a finaliser must close or write: its
+    # process leaves without the interpreter's last garbage collection (docs/adr/0122).
+    quick_exit: bool = False
 
 
 PACKAGE = "ketamine_cds.entrypoints.cli"
 COMMANDS: dict[str, Entry] = {
-    "protocols": Entry(("dosing",), "List the protocols the product can use."),
-    "protocol": Entry(("dosing",), "Show, export the schema of, or validate protocol files."),
-    "plan": Entry(("dosing",), "The dose plan of a protocol for a patient."),
-    "check": Entry(("dosing",), "Check a rate or a dose against the soft and hard limits."),
+    "protocols": Entry(("dosing",), "List the protocols the product can use.", quick_exit=True),
+    "protocol": Entry(
+        ("dosing",), "Show, export the schema of, or validate protocol files.", quick_exit=True
+    ),
+    "plan": Entry(("dosing",), "The dose plan of a protocol for a patient.", quick_exit=True),
+    "check": Entry(
+        ("dosing",), "Check a rate or a dose against the soft and hard limits.", quick_exit=True
+    ),
     "recommend": Entry(("bedside",), "What the protocol says to do at a moment of an episode."),
     "replay": Entry(("bedside",), "The recommendation after every event of an episode."),
     "med": Entry(("med",), "The 24-hour oral morphine equivalent (MED) of a regimen."),
@@ -49,6 +56,14 @@ COMMANDS: dict[str, Entry] = {
     "serve": Entry(("serve",), "Serve the ward application (the web pages and the JSON API)."),
     "demo": Entry(("serve",), "The demonstration ward."),
 }
+
+
+_loaded: list[Entry] = []  # the commands this process has loaded, in order
+
+
+def quick_exit() -> bool:
+    """Whether this process loaded commands, and only commands that may leave at once."""
+    return bool(_loaded) and all(entry.quick_exit for entry in _loaded)
 
 
 def _registered(modules: tuple[str, ...]) -> TyperGroup:
@@ -80,6 +95,7 @@ class LazyGroup(OneSentenceGroup):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
+        _loaded.append(entry)
         return _registered(entry.modules).get_command(ctx, cmd_name)
 
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]  # noqa: ANN401
