@@ -1,7 +1,8 @@
-"""A reading command leaves without the last garbage collection, with the same output and status.
+"""A reading command runs and leaves without cyclic garbage collection, with the same answer.
 
 Run through the console-script entry point (``main``) in a fresh interpreter, as a user runs
-it; an exit handler installed first reports whether the collector was frozen (docs/adr/0122).
+it; an exit handler installed first reports whether the collector was on and whether it was
+frozen (docs/adr/0122).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pytest
 PATIENT = ("--protocol", "cancer-continuous", "--weight-kg", "70")
 RUN = (
     "import atexit, gc, sys\n"
-    "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, file=sys.stderr))\n"
+    "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, 'collecting',"
+    " gc.isenabled(), file=sys.stderr))\n"
     "from ketamine_cds.entrypoints.cli.app import main\n"
     "main()\n"
 )
@@ -50,11 +52,11 @@ def test_a_dose_command_keeps_its_output_and_status_and_leaves_at_once(
         )
     else:
         assert result.stderr.startswith("error: there is no protocol 'nope'")
-    assert result.stderr.strip().splitlines()[-1] == "frozen True"
+    assert result.stderr.strip().splitlines()[-1] == "frozen True collecting False"
 
 
 def test_a_command_that_may_hold_a_resource_exits_as_python_does() -> None:
-    """Commands not marked in the table run the interpreter's whole shutdown."""
+    """Commands not marked in the table run with the collector and the whole shutdown."""
     result = _run("med", "--help")
     assert result.returncode == 0
-    assert result.stderr.strip().splitlines()[-1] == "frozen False"
+    assert result.stderr.strip().splitlines()[-1] == "frozen False collecting True"

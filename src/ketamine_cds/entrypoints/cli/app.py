@@ -36,6 +36,9 @@ def _start() -> None:
 
 def main() -> None:
     """Console-script entry point: exits with the documented status, never a traceback."""
+    # No cyclic collection while the command is found and its models are built (about 100
+    # passes over a plan's start); loading a command not marked quick_exit turns it back on.
+    gc.disable()
     try:
         app()
     finally:

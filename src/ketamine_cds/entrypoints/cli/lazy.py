@@ -7,6 +7,7 @@ of them; running one imports only its own modules.
 
 from __future__ import annotations
 
+import gc
 import importlib
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -96,6 +97,8 @@ class LazyGroup(OneSentenceGroup):
         if entry is None:
             return None
         _loaded.append(entry)
+        if not entry.quick_exit:
+            gc.enable()  # a long or resource-holding command runs with the collector (app.main)
         return _registered(entry.modules).get_command(ctx, cmd_name)
 
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]  # noqa: ANN401
