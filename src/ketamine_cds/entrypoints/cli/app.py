@@ -7,7 +7,7 @@ import gc
 import typer
 
 from ketamine_cds.entrypoints.cli.common import EXIT_STATUS_HELP, user_errors
-from ketamine_cds.entrypoints.cli.lazy import LazyGroup, quick_exit
+from ketamine_cds.entrypoints.cli.lazy import LazyGroup, pause_collector, quick_exit
 
 app = typer.Typer(
     name="ketamine-cds",
@@ -38,7 +38,7 @@ def main() -> None:
     """Console-script entry point: exits with the documented status, never a traceback."""
     # No cyclic collection while the command is found and its models are built (about 100
     # passes over a plan's start); loading a command not marked quick_exit turns it back on.
-    gc.disable()
+    pause_collector()
     try:
         app()
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
@@ -59,12 +59,27 @@ COMMANDS: dict[str, Entry] = {
 }
 
 
-_loaded: list[Entry] = []  # the commands this process has loaded, in order
+@dataclass
+class _Process:
+    """What the entry point and the group share about this process (docs/adr/0122)."""
+
+    loaded: list[Entry] = field(default_factory=list)  # the commands loaded, in order
+    collector_paused: bool = False  # by pause_collector, not by whoever embeds the app
+
+
+_PROCESS = _Process()
+
+
+def pause_collector() -> None:
+    """Turn the cyclic collector off until a command not marked ``quick_exit`` is loaded."""
+    if gc.isenabled():
+        gc.disable()
+        _PROCESS.collector_paused = True
 
 
 def quick_exit() -> bool:
     """Whether this process loaded commands, and only commands that may leave at once."""
-    return bool(_loaded) and all(entry.quick_exit for entry in _loaded)
+    return bool(_PROCESS.loaded) and all(entry.quick_exit for entry in _PROCESS.loaded)
 
 
 def _registered(modules: tuple[str, ...]) -> TyperGroup:
@@ -96,9 +111,10 @@ class LazyGroup(OneSentenceGroup):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
-        _loaded.append(entry)
-        if not entry.quick_exit:
-            gc.enable()  # a long or resource-holding command runs with the collector (app.main)
+        _PROCESS.loaded.append(entry)
+        if not entry.quick_exit and _PROCESS.collector_paused:
+            gc.enable()  # a long or resource-holding command runs with the collector
+            _PROCESS.collector_paused = False
         return _registered(entry.modules).get_command(ctx, cmd_name)
 
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]  # noqa: ANN401
