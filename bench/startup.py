@@ -6,15 +6,23 @@ same rounds so that machine load touches both alike. Printed: the median and ran
 the median minus the baseline's. ``--explain`` adds the slowest imports of each command
 (``python -X importtime``).
 
-Usage: ``.venv/bin/python bench/startup.py [--runs N] [--explain]``. The last line is
-machine-readable.
+The product's own modules are compiled first (``compileall``, as pip does when it installs a
+copy): an editable checkout run with ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile them
+from source in every run, which no installed copy does. ``--no-compile`` removes their compiled
+files first and measures that case.
+
+Usage: ``.venv/bin/python bench/startup.py [--runs N] [--explain] [--no-compile]``. The last
+line is machine-readable.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +36,15 @@ COMMANDS = {
     "python -c pass": [sys.executable, "-c", "pass"],
     # The floor under every dose command: importing pint, pydantic and typer, nothing else.
     "libraries": [sys.executable, "-c", "import pint, pydantic, typer"],
+    # The same, pint imported as the product imports it: without numpy and scipy (ADR 0120).
+    "libraries, scalar pint": [
+        sys.executable,
+        "-c",
+        (
+            "import sys; sys.modules.update(dict.fromkeys(('numpy', 'scipy', 'uncertainties',"
+            " 'babel'))); import pint, pydantic, typer"
+        ),
+    ],
     "--help": [sys.executable, "-c", APP, "--help"],
     "plan": [
         sys.executable,
@@ -83,7 +100,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--no-compile", action="store_true")
     args = parser.parse_args()
+    spec = importlib.util.find_spec("ketamine_cds")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        if args.no_compile:
+            for cache in Path(folder).rglob("__pycache__"):
+                shutil.rmtree(cache)
+        else:
+            compileall.compile_dir(folder, quiet=1)
     for argv in COMMANDS.values():  # warm the file system cache and the compiled-file caches
         run_once(argv)
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
@@ -93,7 +118,8 @@ def main() -> int:
     base = statistics.median(times["python -c pass"])
     header = (
         f"python {sys.version.split()[0]}; {args.runs} runs of each, interleaved; "
-        f"machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+        f"product modules {'not ' if args.no_compile else ''}precompiled"
     )
     lines = [header]
     medians = {}
@@ -102,14 +128,15 @@ def main() -> int:
         medians[name] = med
         extra = "" if name == "python -c pass" else f"; {med - base:.3f} s above the baseline"
         lines.append(
-            f"{name:16s} median {med:.3f} s (range {min(values):.3f}-{max(values):.3f}){extra}"
+            f"{name:22s} median {med:.3f} s (range {min(values):.3f}-{max(values):.3f}){extra}"
         )
         if args.explain and name != "python -c pass":
             lines.extend(
                 f"    {s:.3f} s  {module}" for s, module in slowest_imports(COMMANDS[name])
             )
     last = " ".join(
-        f"{name.strip('-').replace(' ', '_')}_s={medians[name]:.3f}" for name in COMMANDS
+        f"{name.strip('-').replace(',', '').replace(' ', '_')}_s={medians[name]:.3f}"
+        for name in COMMANDS
     ).replace("python_-c_pass_s", "python_pass_s")
     lines.append(last)
     text = "\n".join(lines)

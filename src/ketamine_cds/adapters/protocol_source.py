@@ -27,6 +27,10 @@ from ketamine_cds.domain.protocols.limits import LimitTable
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.service.ports import LoadedLimits, LoadedProtocol
 
+# libyaml's scanner and parser under PyYAML's safe constructor and resolver: the same values as
+# yaml.safe_load, about eight times faster on the limit table; PyYAML's own where libyaml is absent.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def content_hash(text: str) -> str:
     """The SHA-256 of a file's text (UTF-8)."""
@@ -130,7 +134,8 @@ class FileProtocolSource:
         digest = content_hash(text)
         if digest not in self._tables:
             try:
-                self._tables[digest] = LimitTable.model_validate(yaml.safe_load(text))
+                data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - the safe loader
+                self._tables[digest] = LimitTable.model_validate(data)
             except ValidationError as error:
                 raise ProtocolFileError(describe_validation_error("limits.yaml", error)) from None
         return self._tables[digest]

@@ -16,13 +16,44 @@ weight-based dose pass where an absolute one is expected. Converting between the
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, total_ordering
 from typing import ClassVar, Self
 
-import pint
-
 from ketamine_cds.domain.errors import UserInputError
+
+# pint imports each of these it can find, for arrays, uncertainties and locales; the product's
+# quantities are single numbers, and numpy and scipy alone take longer to import than a plan.
+_PINT_EXTRAS = ("numpy", "scipy", "uncertainties", "babel")
+
+
+@contextmanager
+def _without_pint_extras() -> Iterator[None]:
+    """Import pint without its optional libraries, in every process alike (docs/adr/0120).
+
+    A ``None`` in ``sys.modules`` makes ``import numpy`` fail inside pint, which then leaves its
+    array support out; whatever was loaded before is put back. A pint imported before is used as
+    it is.
+    """
+    if "pint" in sys.modules:
+        yield
+        return
+    loaded = {name: sys.modules[name] for name in _PINT_EXTRAS if name in sys.modules}
+    for name in _PINT_EXTRAS:
+        sys.modules[name] = None  # type: ignore[assignment] # the documented import block
+    try:
+        yield
+    finally:
+        for name in _PINT_EXTRAS:
+            del sys.modules[name]
+        sys.modules.update(loaded)
+
+
+with _without_pint_extras():
+    import pint
 
 # Only the units a dose, a volume or a pharmacokinetic constant is written in: pint's full
 # definitions take 20 times longer to build than every command's own work, and a unit outside

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ketamine_cds.domain.protocols.check import CheckResult, check_dose, check_rate
-from ketamine_cds.domain.protocols.plan import build_plan
-from ketamine_cds.domain.protocols.plan_output import PlanOut
 from ketamine_cds.domain.units import BodyWeight, Concentration, Duration, Mass, Rate
 from ketamine_cds.domain.vocabulary import Route
 from ketamine_cds.service.ports import ProtocolSource
+
+if TYPE_CHECKING:  # the plan's output models are built only for a plan, not for a check
+    from ketamine_cds.domain.protocols.plan_output import PlanOut
 
 
 def plan(
@@ -17,6 +20,8 @@ def plan(
     concentration: Concentration | None = None,
 ) -> PlanOut:
     """The dose plan of a protocol for a patient."""
+    from ketamine_cds.domain.protocols.plan import build_plan  # noqa: PLC0415 - see above
+
     protocol = source.get(protocol_id).protocol
     return build_plan(protocol, weight, source.limits().table, concentration)
 

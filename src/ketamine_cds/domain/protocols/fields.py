@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.units import (
@@ -93,15 +95,46 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _schema(description: str, example: str) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "description": description, "examples": [example]})
+@dataclass(frozen=True)
+class _Text:
+    """A field read from text by ``read``, written back as text, published as a string.
+
+    What pydantic's ``PlainValidator``, ``PlainSerializer`` and ``WithJsonSchema`` built together,
+    without their first step: each of them generates the schema of the measure classes it is
+    given, only to replace it (docs/adr/0121).
+    """
+
+    read: Callable[[object], object]
+    description: str
+    example: str
+
+    def __get_pydantic_core_schema__(
+        self,
+        source: Any,  # noqa: ANN401 - pydantic's hook signature
+        handler: GetCoreSchemaHandler,  # nothing of the source type is used
+    ) -> CoreSchema:
+        """Validation by ``read`` alone; serialisation by ``str``, to a string."""
+        return core_schema.no_info_plain_validator_function(
+            self.read,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _text, info_arg=False, return_schema=core_schema.str_schema(), when_used="always"
+            ),
+            json_schema_input_schema=core_schema.any_schema(),
+        )
+
+    def __get_pydantic_json_schema__(
+        self,
+        schema: CoreSchema,
+        handler: GetJsonSchemaHandler,
+    ) -> JsonSchemaValue:
+        """The published schema: a string, described, with one example."""
+        return {"type": "string", "description": self.description, "examples": [self.example]}
 
 
 RateText = Annotated[
     Rate | PerKgRate | Span[Rate] | Span[PerKgRate],
-    PlainValidator(_reader(parse_rate, (Rate, PerKgRate))),
-    PlainSerializer(_text, return_type=str),
-    _schema(
+    _Text(
+        _reader(parse_rate, (Rate, PerKgRate)),
         "An infusion rate, absolute or per kg of body weight, or a range of either: "
         "'5 mg/h', '100 mg/24 h', '0.1 mg/kg/h', '55 µg/kg/h', '1.5 mg/kg/day', "
         "'0.05-0.1 mg/kg/h'.",
@@ -111,9 +144,8 @@ RateText = Annotated[
 
 AmountText = Annotated[
     Mass | PerKgMass | Span[Mass] | Span[PerKgMass],
-    PlainValidator(_reader(parse_amount, (Mass, PerKgMass))),
-    PlainSerializer(_text, return_type=str),
-    _schema(
+    _Text(
+        _reader(parse_amount, (Mass, PerKgMass)),
         "A dose, absolute or per kg of body weight, or a range of either: "
         "'30 mg', '0.5 mg/kg', '0.25-0.5 mg/kg'.",
         "0.5 mg/kg",
@@ -122,23 +154,29 @@ AmountText = Annotated[
 
 DurationText = Annotated[
     Duration | Span[Duration],
-    PlainValidator(_reader(parse_duration, (Duration,))),
-    PlainSerializer(_text, return_type=str),
-    _schema("A length of time, or a range: '6 h', '30 min', '5 day', '30-45 min'.", "6 h"),
+    _Text(
+        _reader(parse_duration, (Duration,)),
+        "A length of time, or a range: '6 h', '30 min', '5 day', '30-45 min'.",
+        "6 h",
+    ),
 ]
 
 FixedDurationText = Annotated[
     Duration,
-    PlainValidator(_reader(parse_duration, (Duration,), spans=False)),
-    PlainSerializer(_text, return_type=str),
-    _schema("A length of time: '2 h', '24 h', '30 min'.", "2 h"),
+    _Text(
+        _reader(parse_duration, (Duration,), spans=False),
+        "A length of time: '2 h', '24 h', '30 min'.",
+        "2 h",
+    ),
 ]
 
 MassText = Annotated[
     Mass | Span[Mass],
-    PlainValidator(_reader(parse_amount, (Mass,))),
-    PlainSerializer(_text, return_type=str),
-    _schema("An absolute dose or range of doses of a drug: '1 mg', '0.2-0.3 mg'.", "1 mg"),
+    _Text(
+        _reader(parse_amount, (Mass,)),
+        "An absolute dose or range of doses of a drug: '1 mg', '0.2-0.3 mg'.",
+        "1 mg",
+    ),
 ]
 
 

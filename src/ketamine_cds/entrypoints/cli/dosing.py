@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ketamine_cds.bootstrap import build
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.protocols.plan_output import PlanOut
 from ketamine_cds.domain.protocols.schema import Protocol
 from ketamine_cds.domain.units import BodyWeight, Concentration, Duration, Mass, Rate
 from ketamine_cds.domain.vocabulary import Route
@@ -42,6 +41,9 @@ from ketamine_cds.entrypoints.cli.render import render_check, render_plan, rende
 from ketamine_cds.entrypoints.presenters import check_json, protocol_summary
 from ketamine_cds.service import planning
 from ketamine_cds.service.protocols import list_protocols, load_protocol
+
+if TYPE_CHECKING:  # built by the plan command only; a check does without them
+    from ketamine_cds.domain.protocols.plan_output import PlanOut
 
 RouteOption = Annotated[
     Route | None,

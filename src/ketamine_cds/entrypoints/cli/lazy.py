@@ -7,8 +7,9 @@ of them; running one imports only its own modules.
 
 from __future__ import annotations
 
+import gc
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
@@ -26,14 +27,21 @@ class Entry:
 
     modules: tuple[str, ...]
     summary: str
+    # The command reads files and prints, holding nothing a finaliser must close or write: its
+    # process leaves without the interpreter's last garbage collection (docs/adr/0122).
+    quick_exit: bool = False
 
 
 PACKAGE = "ketamine_cds.entrypoints.cli"
 COMMANDS: dict[str, Entry] = {
-    "protocols": Entry(("dosing",), "List the protocols the product can use."),
-    "protocol": Entry(("dosing",), "Show, export the schema of, or validate protocol files."),
-    "plan": Entry(("dosing",), "The dose plan of a protocol for a patient."),
-    "check": Entry(("dosing",), "Check a rate or a dose against the soft and hard limits."),
+    "protocols": Entry(("dosing",), "List the protocols the product can use.", quick_exit=True),
+    "protocol": Entry(
+        ("dosing",), "Show, export the schema of, or validate protocol files.", quick_exit=True
+    ),
+    "plan": Entry(("dosing",), "The dose plan of a protocol for a patient.", quick_exit=True),
+    "check": Entry(
+        ("dosing",), "Check a rate or a dose against the soft and hard limits.", quick_exit=True
+    ),
     "recommend": Entry(("bedside",), "What the protocol says to do at a moment of an episode."),
     "replay": Entry(("bedside",), "The recommendation after every event of an episode."),
     "med": Entry(("med",), "The 24-hour oral morphine equivalent (MED) of a regimen."),
@@ -49,6 +57,29 @@ COMMANDS: dict[str, Entry] = {
     "serve": Entry(("serve",), "Serve the ward application (the web pages and the JSON API)."),
     "demo": Entry(("serve",), "The demonstration ward."),
 }
+
+
+@dataclass
+class _Process:
+    """What the entry point and the group share about this process (docs/adr/0122)."""
+
+    loaded: list[Entry] = field(default_factory=list)  # the commands loaded, in order
+    collector_paused: bool = False  # by pause_collector, not by whoever embeds the app
+
+
+_PROCESS = _Process()
+
+
+def pause_collector() -> None:
+    """Turn the cyclic collector off until a command not marked ``quick_exit`` is loaded."""
+    if gc.isenabled():
+        gc.disable()
+        _PROCESS.collector_paused = True
+
+
+def quick_exit() -> bool:
+    """Whether this process loaded commands, and only commands that may leave at once."""
+    return bool(_PROCESS.loaded) and all(entry.quick_exit for entry in _PROCESS.loaded)
 
 
 def _registered(modules: tuple[str, ...]) -> TyperGroup:
@@ -80,6 +111,10 @@ class LazyGroup(OneSentenceGroup):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
+        _PROCESS.loaded.append(entry)
+        if not entry.quick_exit and _PROCESS.collector_paused:
+            gc.enable()  # a long or resource-holding command runs with the collector
+            _PROCESS.collector_paused = False
         return _registered(entry.modules).get_command(ctx, cmd_name)
 
     def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]  # noqa: ANN401

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from ketamine_cds.domain.protocols.check import CheckResult
+from typing import TYPE_CHECKING
+
 from ketamine_cds.domain.protocols.figures import num
-from ketamine_cds.domain.protocols.plan_output import PhaseOut, PlanOut, RuleOut
-from ketamine_cds.domain.protocols.schema import Protocol
+
+if TYPE_CHECKING:  # a check renders without the plan's output models
+    from ketamine_cds.domain.protocols.check import CheckResult
+    from ketamine_cds.domain.protocols.plan_output import PhaseOut, PlanOut, RuleOut
+    from ketamine_cds.domain.protocols.schema import Protocol
 
 VERDICT_WORDS = {
     "within_protocol": "WITHIN PROTOCOL",

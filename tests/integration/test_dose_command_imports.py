@@ -1,0 +1,89 @@
+"""`plan` and `check` load neither the record's nor the simulator's libraries (docs/adr/0120).
+
+Each command runs in a fresh interpreter, as a user runs it; what it imported is read from
+``sys.modules`` after it answered.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# The database stack, the simulator's numerics and plotting, the server and the EHR client.
+NOT_FOR_A_DOSE = (
+    "numpy",
+    "scipy",
+    "numba",
+    "matplotlib",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "fastapi",
+    "starlette",
+    "httpx",
+    "rich",
+    "ketamine_cds.adapters.db",
+    "ketamine_cds.adapters.reference_data",
+    "ketamine_cds.service.record",
+)
+
+PATIENT = ("--protocol", "cancer-continuous", "--weight-kg", "70")
+RUN = (
+    "import json, sys\n"
+    "from ketamine_cds.entrypoints.cli.app import app\n"
+    "try:\n"
+    "    app(sys.argv[1:])\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+)
+
+
+def _imported(*args: str) -> tuple[str, list[str]]:
+    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+        [sys.executable, "-c", RUN, *args], capture_output=True, text=True, check=False
+    )
+    return result.stdout, json.loads(result.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("args", "answer", "nor"),
+    [
+        (("plan", *PATIENT), "pump 7.0 mL/h", ()),
+        # A check builds no plan, so it needs none of the plan's output models.
+        (
+            ("check", *PATIENT, "--rate-mg-per-h", "7"),
+            "WITHIN PROTOCOL",
+            ("ketamine_cds.domain.protocols.plan", "ketamine_cds.domain.protocols.plan_output"),
+        ),
+    ],
+    ids=["plan", "check"],
+)
+def test_a_dose_command_answers_without_the_heavy_libraries(
+    args: tuple[str, ...], answer: str, nor: tuple[str, ...]
+) -> None:
+    """The command answers, and none of those libraries (nor a module of theirs) was loaded."""
+    out, modules = _imported(*args)
+    assert answer in out
+    unwanted = NOT_FOR_A_DOSE + nor
+    loaded = [m for m in modules if any(m == p or m.startswith(f"{p}.") for p in unwanted)]
+    assert loaded == []
+
+
+def test_pint_leaves_array_support_out_even_after_numpy_was_loaded() -> None:
+    """The unit registry behaves alike whatever was imported before it; numpy is put back."""
+    code = (
+        "import numpy\n"
+        "import sys\n"
+        "from ketamine_cds.domain.units import BodyWeight, parse_rate\n"
+        "import pint.compat\n"
+        "rate = parse_rate('0.1 mg/kg/h').for_weight(BodyWeight.from_kg(70))\n"
+        "print(pint.compat.HAS_NUMPY, sys.modules['numpy'] is numpy, round(rate.mg_per_h, 9))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "7.0"]
