@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from ketamine_cds.domain.episode import Episode, ReconciliationAcknowledged
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.domain.opioids.plan import Conversion, ReductionSchedule, reduction_schedule
@@ -235,14 +237,20 @@ def discharge(  # noqa: PLR0913 - the episode, the list, the team's details and 
     """
     now = deps.clock.now()
     for decision in leave_off:
-        event = ReconciliationAcknowledged(
-            type="reconciliation_acknowledged",
-            at=now,
-            drug=decision.drug.strip().lower(),
-            physician=actor or "",
-            reason=decision.reason,
-            occasion=occasion,
-        )
+        try:
+            event = ReconciliationAcknowledged(
+                type="reconciliation_acknowledged",
+                at=now,
+                drug=decision.drug.strip().lower(),
+                physician=actor or "",
+                reason=decision.reason,
+                occasion=occasion,
+            )
+        except ValidationError:
+            raise UserInputError(
+                f"leaving '{decision.drug[:40]}' off needs the drug's name (2-40 letters, digits, "
+                "spaces or hyphens, starting with a letter) and a reason of at least 3 characters"
+            ) from None
         record_event(deps, actor, episode_id, event)
     found = read_episode(deps, actor, episode_id)
     at = max(now, found.episode.started_at)

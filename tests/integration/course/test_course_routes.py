@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from ketamine_cds.adapters.reference_data import ShippedReferenceData
+from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.entrypoints.web.course_routes import course_router
 from ketamine_cds.service.ports import ReferenceData
 from ketamine_cds.service.record_support import RecordDeps
@@ -107,6 +108,16 @@ def test_a_physician_leaving_memantine_off_with_a_reason_issues_the_summary(
     assert answer.status_code == 200
     (drug,) = answer.json()["summary"]["nmda_antagonists"]
     assert (drug["drug"], drug["listed_as"], drug["acknowledged_by"]) == ("memantine", None, "phil")
+
+
+def test_leaving_a_drug_off_without_a_name_or_a_reason_is_refused_in_one_sentence(
+    client: TestClient,
+) -> None:
+    """A drug that is no name and a reason too short are the user's error (the served app's 422,
+    docs/api.md), naming what is needed, not a server error."""
+    request = {"medicines": WITHOUT_MEMANTINE, "leave_off": {"drug": "0", "reason": "0"}}
+    with pytest.raises(UserInputError, match=r"needs the drug's name .* at least 3 characters"):
+        client.post("/api/v1/episodes/1/discharge", json=request, headers={"x-user": "phil"})
 
 
 def test_the_letter_pdf_holds_the_regimen_and_the_emergency_plan(client: TestClient) -> None:
