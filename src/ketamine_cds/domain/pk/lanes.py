@@ -7,6 +7,9 @@ give numba a value that is one LLVM vector of ``LANES`` doubles (one patient a l
 tuple of them for the modes, so that a tile of patients' modes, constants and running
 summaries stay in registers for a whole segment of equal steps. Arithmetic is IEEE double: one
 fused multiply-add per mode and step, as the block loop compiled it, so results are unchanged.
+
+numba keys a cached loop on the loop's own file: after editing this file, empty the kernel
+cache (or touch ``tiles.py``), or the loops keep the old code.
 """
 
 # numba's extension interface is untyped: every code generator takes (context, builder,
@@ -178,7 +181,8 @@ def _store_rows(typingctx: Any, a: Any, i: Any, r: Any) -> Any:
         col = _intp(context, builder, args[1], sig.args[1])
         for m, value in enumerate(_unpack(builder, args[2], sig.args[2].count)):
             index = [context.get_constant(types.intp, m), col]
-            builder.store(value, _vector_pointer(context, builder, sig.args[0], args[0], index))
+            ptr = _vector_pointer(context, builder, sig.args[0], args[0], index)
+            builder.store(value, ptr, align=8)  # rows are 8-byte aligned, not vector-aligned
         return context.get_dummy_value()
 
     return types.none(a, i, r), codegen

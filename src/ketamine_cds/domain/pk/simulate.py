@@ -137,7 +137,7 @@ def run(  # noqa: PLR0913 - a simulation and where to write it
 ) -> SimulationResult:
     """Simulate every patient of ``modes`` over ``sched``.
 
-    One patient runs the scalar kernel; a population runs the block kernel, whose stored
+    One patient runs the scalar kernel; a population runs the tiled kernel, whose stored
     trajectory is float32, laid out (O, T, P) and returned as a (P, O, T) view. A population
     may write into ``out`` from column ``first_column`` on (a chunk of a larger population).
     """
