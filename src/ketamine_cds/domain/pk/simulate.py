@@ -145,6 +145,8 @@ def run(  # noqa: PLR0913 - a simulation and where to write it
     n_pat, n_out = mod.steady_state.shape
     if n_pat == 1 and out is None:
         return _run_one(mod, sched, threshold)
+    if out is not None and not (out.flags.c_contiguous and out.dtype == np.float32):
+        raise ValueError("out must be C-contiguous float32 (a population writes rows of lanes)")
     stored = np.zeros((n_out, sched.n_store, n_pat), dtype=np.float32) if out is None else out
     padded = -n_pat % lanes.LANES  # the last tile is filled with copies of the last patient
 
