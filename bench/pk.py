@@ -20,7 +20,7 @@ Runs, side by side in one process, on the Domino 1984 three-compartment model an
   (d) PyTCI (``pip install -r bench/requirements.txt``) on the same three-compartment model with
       its exact (matrix-exponential) integrator, one call per second, as a user reads every
       second;
-  (e) the machine's memory bandwidth (a numpy copy of 512 MiB), against what writing every
+  (e) the machine's memory bandwidth (a numpy copy of 256 MiB), against what writing every
       minute's level of every patient would need at the population rate.
 
 Every figure is the median of repeated runs, shown with the fastest and slowest. Usage:
@@ -270,8 +270,8 @@ def bench_population_floor(
 
 
 def bench_memory(repeats: int) -> float:
-    """GB/s read and written by a numpy copy of 512 MiB (the median of repeated copies)."""
-    a = np.ones(1 << 26)
+    """GB/s read and written by a numpy copy of 256 MiB (the median of repeated copies)."""
+    a = np.ones(1 << 25)  # far beyond the caches, small beside the population's own memory
     b = np.empty_like(a)
     timing, _ = timed(lambda: np.copyto(b, a), repeats)
     return 2 * a.nbytes / timing.median / 1e9
