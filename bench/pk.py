@@ -8,13 +8,20 @@ Runs, side by side in one process, on the Domino 1984 three-compartment model an
       every second's level and nothing else;
   (b) 100,000 patients with the model's (cited) variability, 5 days at 1-minute resolution
       (summaries streamed, hourly percentile bands kept), and the same population on the
-      6-state S-ketamine model with its published variability and norketamine;
+      6-state S-ketamine model with its published variability and norketamine; everything a
+      caller of ``simulate_population`` waits for is timed (sampling, decomposition, the
+      loop, the bands), with the process's CPU time beside the wall time (a loaded machine
+      stretches the one more than the other); beside them the floor of the three-compartment
+      population measured in the same run: each mode's recursion, the level and its peak at
+      every minute, in the same vector registers, from constants computed beforehand;
   (c) scipy.integrate.solve_ivp on the same model and regimen: once per patient (LSODA, as for
       one patient) and vectorised over patients as one stacked system (DOP853, and BDF with the
       sparse block-diagonal Jacobian), 1-minute output, at the same tolerance;
   (d) PyTCI (``pip install -r bench/requirements.txt``) on the same three-compartment model with
       its exact (matrix-exponential) integrator, one call per second, as a user reads every
-      second.
+      second;
+  (e) the machine's memory bandwidth (a numpy copy of 256 MiB), against what writing every
+      minute's level of every patient would need at the population rate.
 
 Every figure is the median of repeated runs, shown with the fastest and slowest. Usage:
 ``.venv/bin/python bench/pk.py [--patients N] [--repeats R]``. The last line is machine-readable.
@@ -48,6 +55,17 @@ from scipy import sparse  # noqa: E402
 from scipy.integrate import solve_ivp  # noqa: E402
 
 from ketamine_cds.adapters.pk_models import get_model  # noqa: E402
+from ketamine_cds.domain.pk.lanes import (  # noqa: E402
+    LANES,
+    dot_rows,
+    flush_rows,
+    load_rows,
+    splat,
+    step_rows,
+    store,
+    where_gt,
+    zero_rows,
+)
 from ketamine_cds.domain.pk.model import CompiledModel, compile_model  # noqa: E402
 from ketamine_cds.domain.pk.modes import decompose  # noqa: E402
 from ketamine_cds.domain.pk.population import (  # noqa: E402
@@ -59,7 +77,12 @@ from ketamine_cds.domain.pk.population import (  # noqa: E402
 )
 from ketamine_cds.domain.pk.regimen import Phase, Regimen  # noqa: E402
 from ketamine_cds.domain.pk.schedule import schedule  # noqa: E402
-from ketamine_cds.domain.pk.simulate import SimulationResult, run, simulate_typical  # noqa: E402
+from ketamine_cds.domain.pk.simulate import (  # noqa: E402
+    SimulationResult,
+    modal,
+    run,
+    simulate_typical,
+)
 from ketamine_cds.domain.units import Rate  # noqa: E402
 
 try:  # installed for the benchmark only: pip install -r bench/requirements.txt
@@ -121,13 +144,22 @@ class Timing:
 
 def timed(fn: Callable[[], Any], repeats: int) -> tuple[Timing, Any]:
     """Wall times of ``repeats`` calls after one warm-up call, and the last result."""
+    timing, _, out = timed_cpu(fn, repeats)
+    return timing, out
+
+
+def timed_cpu(fn: Callable[[], Any], repeats: int) -> tuple[Timing, Timing, Any]:
+    """Wall and process CPU times of ``repeats`` calls after one warm-up call."""
     out = fn()
     times = []
+    cpu = []
     for _ in range(repeats):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
-    return Timing(times), out
+        cpu.append(time.process_time() - c0)
+    return Timing(times), Timing(cpu), out
 
 
 @numba.njit
@@ -179,13 +211,70 @@ def bench_floor(model: CompiledModel, reg: Regimen, repeats: int) -> tuple[Timin
 
 def bench_population(
     model: CompiledModel, reg: Regimen, n: int, repeats: int
-) -> tuple[Timing, PopulationResult]:
+) -> tuple[Timing, Timing, PopulationResult]:
     def run() -> PopulationResult:
         return simulate_population(
             model, reg, n=n, seed=1, horizon_h=HORIZON_H, step_h=1 / 60, band_every=60
         )
 
-    return timed(run, repeats)
+    return timed_cpu(run, repeats)
+
+
+@numba.njit(parallel=True)
+def _population_floor_kernel(
+    e: np.ndarray, c: np.ndarray, w: np.ndarray, n: np.ndarray, token: tuple[int, ...]
+) -> np.ndarray:
+    """The least the population must do each minute: every mode's step, the level, its peak.
+
+    ``e`` (S, M, P) and ``c`` (S, M, P) are each segment's step constants, ``w`` (M, P) the
+    weights; P is a whole number of tiles. Lanes below 1e-200 are flushed, as in the product.
+    """
+    n_pat = w.shape[1]
+    peak = np.empty(n_pat)
+    for tile in numba.prange(n_pat // LANES):
+        lo = tile * LANES
+        wt = load_rows(w, lo, token)
+        z = zero_rows(token)
+        cm = splat(0.0)
+        for s in range(n.shape[0]):
+            es = load_rows(e[s], lo, token)
+            cs = load_rows(c[s], lo, token)
+            for _ in range(n[s]):
+                z = flush_rows(step_rows(z, es, cs), 1e-200)
+                y = dot_rows(wt, z)
+                cm = where_gt(y, cm, y, cm)
+        store(peak, lo, cm)
+    return peak
+
+
+def bench_population_floor(
+    model: CompiledModel, reg: Regimen, n: int, repeats: int
+) -> tuple[Timing, float]:
+    """The floor of (b) for the same patients, and how far its peaks are from the product's."""
+    n = n - n % LANES
+    factors = sample(model, n, 1)
+    sched = schedule(model, reg, HORIZON_H, 1 / 60, 60)
+    mod = modal(decompose(model, matrices(model, factors)), output_weights(model, factors), sched)
+    lam = mod.lam.T  # (M, P)
+    dt = sched.seg_dt[:, None, None]
+    e = np.ascontiguousarray(np.exp(lam[None] * dt))
+    g = np.transpose(mod.g_rate, (1, 2, 0))[sched.seg_rate]  # (S, M, P)
+    c = np.ascontiguousarray(g * np.expm1(lam[None] * dt) / lam[None])
+    w = np.ascontiguousarray(mod.w_out[:, 0, :].T)
+    token = (0,) * lam.shape[0]
+    timing, peak = timed(lambda: _population_floor_kernel(e, c, w, sched.seg_n, token), repeats)
+    mine = simulate_population(
+        model, reg, n=n, seed=1, horizon_h=HORIZON_H, step_h=1 / 60, band_every=60
+    ).cmax[:, 0]
+    return timing, float(np.max(np.abs(peak - mine) / mine))
+
+
+def bench_memory(repeats: int) -> float:
+    """GB/s read and written by a numpy copy of 256 MiB (the median of repeated copies)."""
+    a = np.ones(1 << 25)  # far beyond the caches, small beside the population's own memory
+    b = np.empty_like(a)
+    timing, _ = timed(lambda: np.copyto(b, a), repeats)
+    return 2 * a.nbytes / timing.median / 1e9
 
 
 def _pieces(reg: Regimen) -> list[tuple[float, float, float]]:
@@ -336,22 +425,30 @@ def main() -> int:  # noqa: PLR0915 - one report, top to bottom
         f"(floor agrees to {floor_err:.1e} of the peak)"
     )
 
-    pop, pop_res = bench_population(model, reg, args.patients, args.repeats)
+    pop, pop_cpu, pop_res = bench_population(model, reg, args.patients, args.repeats)
     pop_ph = args.patients * HORIZON_H / pop.median
     lines.append(
         f"(b) {args.patients:,} patients (cited variability), 5 d at 1 min: {pop.spread()} -> "
         f"{pop_ph:.3g} patient-h/s (Cmax p5-p95 {np.percentile(pop_res.cmax[:, 0], 5):.0f}-"
-        f"{np.percentile(pop_res.cmax[:, 0], 95):.0f} ng/mL)"
+        f"{np.percentile(pop_res.cmax[:, 0], 95):.0f} ng/mL); CPU {pop_cpu.spread()}"
+    )
+    pop_floor, floor_peak_err = bench_population_floor(model, reg, args.patients, args.repeats)
+    pop_floor_ph = (args.patients - args.patients % LANES) * HORIZON_H / pop_floor.median
+    lines.append(
+        f"    floor (the recursion, the level and its peak alone, same run): "
+        f"{pop_floor.spread()} -> {pop_floor_ph:.3g} patient-h/s; (b) / floor = "
+        f"{pop.median / pop_floor.median:.2f}x of the medians (peaks agree to "
+        f"{floor_peak_err:.1e})"
     )
     spec_s, shared_s = get_model("perez-ruixo-2021")
     model_s = compile_model(spec_s, WEIGHT_KG, ("iv",), shared_s)
-    pop6, pop6_res = bench_population(model_s, reg, args.patients, args.repeats)
+    pop6, pop6_cpu, pop6_res = bench_population(model_s, reg, args.patients, args.repeats)
     pop6_ph = args.patients * HORIZON_H / pop6.median
     lines.append(
         f"(b') same on {spec_s.id} (6 states, published variability, norketamine): "
         f"{pop6.spread()} -> {pop6_ph:.3g} patient-h/s "
         f"(S-ketamine Cmax p5-p95 {np.percentile(pop6_res.cmax[:, 0], 5):.0f}-"
-        f"{np.percentile(pop6_res.cmax[:, 0], 95):.0f} ng/mL)"
+        f"{np.percentile(pop6_res.cmax[:, 0], 95):.0f} ng/mL); CPU {pop6_cpu.spread()}"
     )
 
     ivp = bench_solve_ivp(model, reg, max(3, args.repeats // 2), 1000)
@@ -387,6 +484,15 @@ def main() -> int:  # noqa: PLR0915 - one report, top to bottom
             f"(d) PyTCI 1.2.0, exact integrator, one patient, one call per second: "
             f"{tci.spread()} -> {tci_ph:,.0f} patient-h/s; max difference {tci_err:.1e} of the peak"
         )
+    bandwidth = bench_memory(max(5, args.repeats))
+    every_minute = pop_ph * 60  # levels a second if every minute of every patient were kept
+    lines.append(
+        f"(e) memory: a numpy copy moves {bandwidth:.1f} GB/s (read + write); keeping every "
+        f"minute's level of every patient at the rate of (b) would write "
+        f"{every_minute * 8 / 1e9:.1f} GB/s in float64, {every_minute * 4 / 1e9:.1f} GB/s in "
+        f"float32; the population keeps hourly float32 levels for the bands "
+        f"({pop_ph * 4 / 1e9:.2f} GB/s)"
+    )
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     lines.append(
         f"machine load (1-minute load average) {load_before:.1f} at the start, "
@@ -402,7 +508,8 @@ def main() -> int:  # noqa: PLR0915 - one report, top to bottom
         f"single_patient_5d_1s_ms={single.median * 1e3:.3f} "
         f"ratio_vs_solve_ivp={ratio_ivp:.4g} ratio_vs_pytci={ratio_pytci:.4g} "
         f"peak_rss_mib={rss_mib:.0f} "
-        f"population_variability_patient_hours_per_s={pop6_ph:.4g}"
+        f"population_variability_patient_hours_per_s={pop6_ph:.4g} "
+        f"population_floor_patient_hours_per_s={pop_floor_ph:.4g}"
     )
     lines.append(last)
     text = "\n".join(lines)
@@ -422,6 +529,11 @@ def main() -> int:  # noqa: PLR0915 - one report, top to bottom
                 "load_average": [load_before, os.getloadavg()[0]],
                 "population_runs_s": pop.seconds,
                 "population_variability_runs_s": pop6.seconds,
+                "population_cpu_s": pop_cpu.seconds,
+                "population_variability_cpu_s": pop6_cpu.seconds,
+                "population_floor_patient_hours_per_s": pop_floor_ph,
+                "population_over_floor": pop.median / pop_floor.median,
+                "memory_copy_gb_per_s": bandwidth,
                 "solve_ivp_one_patient_hours_per_s": ivp_one_ph,
                 "solve_ivp_stacked_patient_hours_per_s": ivp_ph,
                 "solve_ivp_stacked_method": best,

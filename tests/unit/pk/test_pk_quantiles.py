@@ -39,3 +39,19 @@ def test_non_finite_values_are_refused():
     """A NaN in a band is a bug upstream, not something to rank."""
     with pytest.raises(ValueError, match="finite"):
         percentiles(np.array([[1.0, np.nan]], dtype=np.float32), Q)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        RNG.lognormal(0.0, 12.0, (3, 5001)),  # a wash-out tail: many orders of magnitude
+        RNG.normal(0.0, 1.0, (2, 999)),  # negative values (rounding below zero)
+        np.concatenate([np.zeros((1, 600)), -np.zeros((1, 300)), RNG.random((1, 99))], axis=1),
+        np.full((1, 4000), 3.25) + np.repeat([[0.0, 1e-6]], 2000, axis=1),  # two close values
+    ],
+)
+def test_percentiles_equal_numpy_over_any_range(values: np.ndarray):
+    """Values spanning 10⁻³⁰ to 10³⁰, negative, signed zeros or two close values: still numpy's."""
+    data = values.astype(np.float32)
+    expected = np.percentile(data.astype(np.float64), Q, axis=-1)
+    assert np.array_equal(percentiles(data, Q), expected)

@@ -251,6 +251,50 @@ def test_population_kernel_equals_the_single_patient_kernel():
             assert getattr(together, name)[p] == pytest.approx(getattr(alone, name)[0], abs=1e-9)
 
 
+@pytest.mark.parametrize("n", [1, 3, 8, 13])
+def test_a_population_of_part_tiles_equals_each_patient_alone(n: int):
+    """Populations that do not fill their last tile of lanes: every patient as if alone."""
+    spec, shared = get_model("domino-1984")
+    model = compile_model(spec, 70.0, ("iv",), shared)
+    regimen = Regimen(
+        phases=(
+            _dose("iv", 20.0, over_h=0.25).phases[0],
+            Phase(
+                id="i",
+                route="iv",
+                kind="infusion",
+                start_h=1.0,
+                duration_h=30.0,
+                rate=Rate.of(9.0, "mg/h"),
+            ),
+        ),
+        label="bolus then infusion",
+    )
+    sched = schedule(model, regimen, 60.0, 1 / 60, 30)
+    factors = sample(model, n, 5)
+    stored = np.full((1, sched.n_store, n + 2), -1.0, dtype=np.float32)
+    together = run(
+        decompose(model, matrices(model, factors)),
+        output_weights(model, factors),
+        sched,
+        60.0,
+        out=stored,
+        first_column=1,
+    )
+    assert np.all(stored[:, :, 0] == -1.0)  # columns outside the patients are left alone
+    assert np.all(stored[:, :, n + 1] == -1.0)
+    for p in range(n):
+        one = Factors(factors.volume[p : p + 1], factors.flow[p : p + 1], factors.sampled)
+        alone = run(decompose(model, matrices(model, one)), output_weights(model, one), sched, 60.0)
+        assert np.allclose(together.concentration[p], alone.concentration[0], rtol=1e-5, atol=1e-6)
+        assert together.cmax[p] == pytest.approx(alone.cmax[0], rel=1e-12)
+        assert together.tmax_h[p] == pytest.approx(alone.tmax_h[0], abs=1e-9)
+        assert together.auc[p] == pytest.approx(alone.auc[0], rel=1e-12)
+        for name in ("time_above_h", "time_to_90pct_h", "washout_h"):
+            assert np.isfinite(getattr(alone, name)[0])
+            assert getattr(together, name)[p] == pytest.approx(getattr(alone, name)[0], abs=1e-9)
+
+
 def test_a_route_the_model_does_not_cover_is_refused():
     """The S-ketamine model has no subcutaneous data: asking for it is a clear refusal."""
     spec, shared = get_model("perez-ruixo-2021")

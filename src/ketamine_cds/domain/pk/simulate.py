@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ketamine_cds.domain.pk import kernels
+from ketamine_cds.domain.pk import kernels, lanes, tiles
 from ketamine_cds.domain.pk.model import CompiledModel, FloatArray
 from ketamine_cds.domain.pk.modes import Modes, decompose
 from ketamine_cds.domain.pk.regimen import Regimen
@@ -137,7 +137,7 @@ def run(  # noqa: PLR0913 - a simulation and where to write it
 ) -> SimulationResult:
     """Simulate every patient of ``modes`` over ``sched``.
 
-    One patient runs the scalar kernel; a population runs the block kernel, whose stored
+    One patient runs the scalar kernel; a population runs the tiled kernel, whose stored
     trajectory is float32, laid out (O, T, P) and returned as a (P, O, T) view. A population
     may write into ``out`` from column ``first_column`` on (a chunk of a larger population).
     """
@@ -145,21 +145,34 @@ def run(  # noqa: PLR0913 - a simulation and where to write it
     n_pat, n_out = mod.steady_state.shape
     if n_pat == 1 and out is None:
         return _run_one(mod, sched, threshold)
+    if out is not None and not (out.flags.c_contiguous and out.dtype == np.float32):
+        raise ValueError("out must be C-contiguous float32 (a population writes rows of lanes)")
     stored = np.zeros((n_out, sched.n_store, n_pat), dtype=np.float32) if out is None else out
+    padded = -n_pat % lanes.LANES  # the last tile is filled with copies of the last patient
+
+    def lay(a: FloatArray, axes: tuple[int, ...]) -> FloatArray:
+        a = np.transpose(a, axes)
+        if padded:
+            a = np.concatenate([a, np.repeat(a[..., -1:], padded, axis=-1)], axis=-1)
+        return np.ascontiguousarray(a)
+
     cmax, tmax, auc, extra = _call(
-        kernels.population,
-        np.ascontiguousarray(mod.lam.T),
-        np.ascontiguousarray(np.transpose(mod.g_rate, (1, 2, 0))),
-        np.ascontiguousarray(np.transpose(mod.g_dose, (1, 2, 0))),
-        np.ascontiguousarray(np.transpose(mod.w_out, (1, 2, 0))),
+        tiles.population,
+        lay(mod.lam, (1, 0)),
+        lay(mod.g_rate, (1, 2, 0)),
+        lay(mod.g_dose, (1, 2, 0)),
+        lay(mod.w_out, (1, 2, 0)),
         *_segments(sched),
         threshold,
-        np.ascontiguousarray(mod.steady_state[:, 0]),
+        lay(mod.steady_state[:, 0], (0,)),
         sched.maintenance_start_h,
         sched.dosing_end_h,
         stored,
         first_column,
+        n_pat,
+        (0,) * mod.lam.shape[1],
     )
+    cmax, tmax, auc, extra = (x[:, :n_pat] for x in (cmax, tmax, auc, extra))
     columns = stored[:, :, first_column : first_column + n_pat]
     return SimulationResult(
         stored_step_h=sched.step_h * sched.store_every,
