@@ -9,8 +9,10 @@ starts each infusion at the rate the first recommendation gives. One client alon
 one connection each; client k works on episode k mod episodes, so two share each episode by
 default) take steps, each client waiting 0.5-1.5 times ``--pause`` seconds (1 s by default: a
 bedside device's pace, far busier than a ward's; docs/adr/0131) after each, until ``--seconds``
-have passed or ``--requests`` were answered. ``--pause 0`` keeps every client's next request
-waiting: the server's capacity, not a ward. A step is one of:
+have passed or ``--requests`` were answered. With a pause, each client first waits 0-1.5 times
+``--pause`` (docs/adr/0133): a ward's devices are spread over their pauses, and fifty requests
+sent in the same millisecond are the capacity run's burst, not a ward. ``--pause 0`` keeps
+every client's next request waiting: the server's capacity, not a ward. A step is one of:
 
 - ``observation`` (half): ``POST /api/v1/episodes/{id}/events``, pain and sedation now;
 - ``recommendation`` (0.3): ``GET /api/v1/episodes/{id}/recommendation``;
@@ -433,6 +435,8 @@ async def run_clients(
         budget = [args.requests]
 
         async def loop(client: Client) -> None:
+            if args.pause:  # a ward's nurses are mid-way through their pauses, not in step
+                await asyncio.sleep(client.rng.uniform(0, 1.5) * args.pause)
             while time.monotonic() < deadline and budget[0] > 0:
                 budget[0] -= await client.step()
                 if args.pause:  # a nurse's time between two requests
@@ -724,6 +728,7 @@ def main() -> None:
         "recommendation (0.3), or a look and a rate change at its rate against it (0.2)"
         + (
             f"; a pause of {args.pause:g} s on average after each step"
+            " and 0-1.5 times that before the first"
             if args.pause
             else "; no pause between steps (the server's capacity)"
         )
