@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 
 import typer
 import typer.main
+from fresh_python import run_fresh
 
 from ketamine_cds.entrypoints.cli.lazy import COMMANDS, PACKAGE
 
@@ -36,8 +35,6 @@ def test_help_imports_no_command_module() -> None:
         " 'ketamine_cds.entrypoints.cli.dosing') if m in sys.modules]\n"
         "print(heavy, file=sys.stderr)\n"
     )
-    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
+    result = run_fresh(code)
     assert "plan " in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "[]"

@@ -7,10 +7,9 @@ Each command runs in a fresh interpreter, as a user runs it; what it imported is
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from fresh_python import run_fresh
 
 # The database stack, the simulator's numerics and plotting, the server and the EHR client.
 NOT_FOR_A_DOSE = (
@@ -43,9 +42,7 @@ RUN = (
 
 
 def _imported(*args: str) -> tuple[str, list[str]]:
-    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
-        [sys.executable, "-c", RUN, *args], capture_output=True, text=True, check=False
-    )
+    result = run_fresh(RUN, *args)
     return result.stdout, json.loads(result.stderr.strip().splitlines()[-1])
 
 
@@ -83,7 +80,5 @@ def test_pint_leaves_array_support_out_even_after_numpy_was_loaded() -> None:
         "rate = parse_rate('0.1 mg/kg/h').for_weight(BodyWeight.from_kg(70))\n"
         "print(pint.compat.HAS_NUMPY, sys.modules['numpy'] is numpy, round(rate.mg_per_h, 9))\n"
     )
-    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed program
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = run_fresh(code, check=True)
     assert result.stdout.split() == ["False", "True", "7.0"]

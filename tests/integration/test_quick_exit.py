@@ -8,9 +8,9 @@ frozen (docs/adr/0122).
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
+from fresh_python import run_fresh
 
 PATIENT = ("--protocol", "cancer-continuous", "--weight-kg", "70")
 RUN = (
@@ -23,9 +23,7 @@ RUN = (
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - this interpreter, a fixed program
-        [sys.executable, "-c", RUN, *args], capture_output=True, text=True, check=False
-    )
+    return run_fresh(RUN, *args)
 
 
 @pytest.mark.parametrize(
