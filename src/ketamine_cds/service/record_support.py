@@ -212,11 +212,21 @@ def output_text(recommendation: Recommendation) -> str:
 
 
 def protocol_of(deps: RecordDeps, uow: UnitOfWork, header: EpisodeHeader) -> Protocol:
-    """The protocol text the episode was written against (archived), else the current one."""
+    """The protocol text the episode was written against, as the record keeps it.
+
+    The protocol's file stands in only while it is that same text (the same SHA-256): another
+    version is refused, never used in its place.
+    """
     text = uow.archive.text(header.protocol_hash)
     if text is not None:
         return deps.protocols.protocol_from_text(text)
-    return deps.protocols.get(header.protocol_id).protocol
+    current = deps.protocols.get(header.protocol_id)
+    if current.content_hash == header.protocol_hash:
+        return current.protocol
+    raise UserInputError(
+        f"episode {header.id} was written against a text of protocol '{header.protocol_id}' "
+        "that the record does not keep and the protocol's file no longer holds"
+    )
 
 
 def find_episode(uow: UnitOfWork, episode_id: int, *, for_update: bool = False) -> EpisodeHeader:

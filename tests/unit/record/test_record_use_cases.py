@@ -29,7 +29,7 @@ from ketamine_cds.service.record import (
     start_episode,
 )
 from ketamine_cds.service.record_queries import export_episode, replay_stored, show_episode
-from ketamine_cds.service.record_support import output_text
+from ketamine_cds.service.record_support import find_episode, output_text, protocol_of
 
 
 def test_a_first_rate_before_verification_is_refused_naming_the_pharmacist() -> None:
@@ -297,3 +297,28 @@ def test_an_export_carries_the_protocol_the_record_kept_not_the_one_read_today()
     assert fake.protocols.get("cancer-continuous").protocol.phases[0].text == "Reworded since."
     exported = export_episode(fake.deps, "nina", episode_id)
     assert exported.protocol.phases[0].text == kept != "Reworded since."
+
+
+class _ChangedFile(FakeProtocolSource):
+    """The shipped protocols, each file edited since (another SHA-256)."""
+
+    def get(self, protocol_id: str) -> LoadedProtocol:
+        return replace(super().get(protocol_id), content_hash="0" * 64)
+
+
+def test_an_episode_is_read_with_its_own_protocol_text_or_refused() -> None:
+    """Without the archived text, the file serves only while unchanged; another is refused."""
+    fake = ward()
+    episode_id = started(fake)
+    shipped = fake.protocols.get("cancer-continuous").protocol
+    fake.store.archive.clear()
+    with fake.deps.uow(writing=False) as uow:
+        header = find_episode(uow, episode_id)
+        assert protocol_of(fake.deps, uow, header) == shipped
+    fake.protocols = _ChangedFile()
+    with fake.deps.uow(writing=False) as uow, pytest.raises(UserInputError) as refused:
+        protocol_of(fake.deps, uow, header)
+    assert str(refused.value) == (
+        f"episode {episode_id} was written against a text of protocol 'cancer-continuous' "
+        "that the record does not keep and the protocol's file no longer holds"
+    )
