@@ -26,7 +26,8 @@ def _sorted(value: object) -> object:
     if isinstance(value, Mapping):
         return {str(key): _sorted(value[key]) for key in sorted(value, key=str)}
     if isinstance(value, list | tuple):
-        return [_sorted(item) for item in value]
+        # A recommendation's inputs list every event's digest: strings need no walk.
+        return [item if type(item) is str else _sorted(item) for item in value]
     if isinstance(value, datetime):
         return utc_text(value)
     return value

@@ -18,7 +18,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    field_validator,
+    model_validator,
+)
 
 from ketamine_cds.domain.assessment.patient import Bpi, Pseq, parse_weight
 from ketamine_cds.domain.protocols.fields import AmountText, MassText, RateText, Span
@@ -134,6 +142,21 @@ class Event(EpisodeModel):
         "read as this one, and both stay in the record.",
     )
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _checked_when_made(cls, data: object, handler: ModelWrapValidatorHandler[Event]) -> Event:
+        # An event is frozen and was checked when it was made. pydantic runs a model's own
+        # checks again on an instance each time a model holding it is built, which is every
+        # event of an episode on every record call.
+        if isinstance(data, cls):
+            return data
+        event = handler(data)
+        event.check_own_rules()
+        return event
+
+    def check_own_rules(self) -> None:
+        """The kind's own rules across its fields; a broken one raises ValueError saying so."""
+
 
 class Observation(Event):
     """Vital signs, pain, sedation and symptoms recorded at one time."""
@@ -162,8 +185,8 @@ class Observation(Event):
         description="What the symptom listed as 'other' is, in words.",
     )
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Observation:
+    def check_own_rules(self) -> None:
+        """Something is recorded, and severe, troublesome and other name symptoms present."""
         recorded = [
             self.pain,
             self.heart_rate,
@@ -185,7 +208,6 @@ class Observation(Event):
                 "a symptom listed as 'other' needs other_symptom saying what it is, and "
                 "other_symptom needs 'other' among the symptoms"
             )
-        return self
 
     def recorded(self) -> dict[str, object]:
         """The values this observation records, by field name (for comparing two at one time)."""
@@ -279,11 +301,10 @@ class OpioidUse(Event):
         default=None, ge=0, description="Breakthrough (as-needed) opioid doses in the last 24 h."
     )
 
-    @model_validator(mode="after")
-    def _something(self) -> OpioidUse:
+    def check_own_rules(self) -> None:
+        """A daily dose or a count of breakthrough doses is given."""
         if self.med_mg_per_24h is None and self.breakthrough_doses_24h is None:
             raise ValueError("opioid use needs med_mg_per_24h or breakthrough_doses_24h")
-        return self
 
 
 class PhysicianOverride(Event):
@@ -325,11 +346,10 @@ class EnteredInError(Event):
     by: Who
     reason: str = Field(min_length=3, description="Why the earlier event does not count.")
 
-    @model_validator(mode="after")
-    def _names_the_event(self) -> EnteredInError:
+    def check_own_rules(self) -> None:
+        """The withdrawn event is named."""
         if self.corrects is None:
             raise ValueError("entered_in_error needs 'corrects': the id of the event it withdraws")
-        return self
 
 
 class CompanionDrug(Event):
@@ -356,13 +376,13 @@ class CompanionDrug(Event):
     by: Who
     reason: str | None = None
 
-    @model_validator(mode="after")
-    def _regimen_given(self) -> CompanionDrug:
+    def check_own_rules(self) -> None:
+        """A stopped drug has no regimen; any other action gives the whole regimen."""
         given = [self.dose is not None, self.doses_per_day is not None, self.route is not None]
         if self.action == "stopped":
             if any(given):
                 raise ValueError("a stopped companion drug takes no dose, doses_per_day or route")
-            return self
+            return
         if not all(given):
             raise ValueError(
                 f"a companion drug {self.action} needs its dose, doses_per_day and route"
@@ -370,7 +390,6 @@ class CompanionDrug(Event):
         if isinstance(self.dose, Span):
             # pydantic reports ValueError as the user's error
             raise ValueError(f"give the one dose given, not the range {self.dose}")  # noqa: TRY004
-        return self
 
 
 class OutcomeAssessment(Event):
@@ -396,14 +415,13 @@ class OutcomeAssessment(Event):
         description="The pain's kind as audits classify it (Jackson: somatic, neuropathic).",
     )
 
-    @model_validator(mode="after")
-    def _something(self) -> OutcomeAssessment:
+    def check_own_rules(self) -> None:
+        """Something is assessed."""
         values = (self.bpi, self.pseq, self.function, self.population, self.pain_types)
         if all(value is None for value in values):
             raise ValueError(
                 "an assessment records nothing (no BPI, PSEQ, function, population or pain type)"
             )
-        return self
 
 
 class ReconciliationAcknowledged(Event):

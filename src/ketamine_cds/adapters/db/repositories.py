@@ -9,6 +9,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from ketamine_cds.adapters.db import tables as t
+from ketamine_cds.adapters.db.committed_events import CommittedEvents
 from ketamine_cds.domain.record import (
     EpisodeHeader,
     NewEpisode,
@@ -60,6 +61,7 @@ _EVENTS_OF = (
     .where(t.events.c.episode_id == bindparam("episode_id"))
     .order_by(t.events.c.position)
 )
+_EVENTS_AFTER = _EVENTS_OF.where(t.events.c.position > bindparam("after"))
 _ADD_EVENT = insert(t.events)
 _ADD_RECOMMENDATION = insert(t.recommendations).returning(t.recommendations.c.id)
 _LATEST_RECOMMENDATION = (
@@ -237,19 +239,51 @@ def _event(row: Row[Any]) -> StoredEvent:
 
 
 class SqlEvents:
-    """The append-only ``events`` table."""
+    """The append-only ``events`` table.
 
-    def __init__(self, connection: Connection) -> None:
+    A writer given the process's :class:`CommittedEvents` reads only the rows after those it
+    knows, and hands what it read and appended over when its unit of work commits.
+    """
+
+    def __init__(self, connection: Connection, committed: CommittedEvents | None = None) -> None:
         self._c = connection
+        self._committed = committed
+        self._read: dict[int, list[StoredEvent]] = {}
 
     def append(self, event: StoredEvent) -> None:
         """Insert one event."""
         self._c.execute(_ADD_EVENT, dict(event.__dict__))
+        read = self._read.get(event.episode_id)
+        if read is not None:
+            if not read or read[-1].position < event.position:
+                read.append(event)
+            else:
+                del self._read[event.episode_id]
 
     def for_episode(self, episode_id: int) -> list[StoredEvent]:
         """The episode's events in the order written."""
-        rows = self._c.execute(_EVENTS_OF, {"episode_id": episode_id}).all()
-        return [_event(r) for r in rows]
+        if self._committed is None:
+            rows = self._c.execute(_EVENTS_OF, {"episode_id": episode_id}).all()
+            return [_event(r) for r in rows]
+        known = self._committed.of(episode_id)
+        if known:
+            after = {"episode_id": episode_id, "after": known[-1].position}
+            events = [*known, *(_event(r) for r in self._c.execute(_EVENTS_AFTER, after))]
+        else:
+            events = [_event(r) for r in self._c.execute(_EVENTS_OF, {"episode_id": episode_id})]
+        self._read[episode_id] = list(events)
+        return events
+
+    def committed(self) -> None:
+        """The unit of work committed: what it read and appended is committed now."""
+        if self._committed is not None:
+            for episode_id, events in self._read.items():
+                self._committed.add(episode_id, events)
+        self._read.clear()
+
+    def rolled_back(self) -> None:
+        """The unit of work rolled back: what it appended, and read after, was never written."""
+        self._read.clear()
 
     def for_episodes(self, episode_ids: Sequence[int]) -> dict[int, list[StoredEvent]]:
         """Several episodes' events, each in the order written, in one query per thousand."""

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from ketamine_cds.adapters.db.access import SqlAccess
 from ketamine_cds.adapters.db.audit_log import SqlAudit
+from ketamine_cds.adapters.db.committed_events import CommittedEvents
 from ketamine_cds.adapters.db.engine import writing
 from ketamine_cds.adapters.db.repositories import (
     SqlArchive,
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     users: UserRepository
     episodes: EpisodeRepository
     events: EventLog
+    _events: SqlEvents
     recommendations: RecommendationLog
     audit: AuditLog
     _audit: SqlAudit
@@ -41,10 +43,13 @@ class SqlUnitOfWork:
     archive: ReferenceArchive
     access: AccessRepository
 
-    def __init__(self, engine: Engine, *, write: bool, archived: set[str]) -> None:
+    def __init__(
+        self, engine: Engine, *, write: bool, archived: set[str], committed: CommittedEvents
+    ) -> None:
         self._engine = engine
         self._write = write
         self._archived = archived
+        self._committed = committed
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -59,7 +64,9 @@ class SqlUnitOfWork:
         self._connection = connection
         self.users = SqlUsers(connection)
         self.episodes = SqlEpisodes(connection)
-        self.events = SqlEvents(connection)
+        self.events = self._events = SqlEvents(
+            connection, self._committed if self._write else None
+        )
         self.recommendations = SqlRecommendations(connection)
         self.audit = self._audit = SqlAudit(connection)
         self.archive = self._archive = SqlArchive(connection, self._archived)
@@ -88,11 +95,13 @@ class SqlUnitOfWork:
         self._audit.flush()
         self._connection.commit()
         self._archive.committed()
+        self._events.committed()
 
     def rollback(self) -> None:
         """Roll the transaction back."""
         if self._connection is not None:
             self._connection.rollback()
+            self._events.rolled_back()
 
 
 class SqlUnitOfWorkFactory:
@@ -101,7 +110,10 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._archived: set[str] = set()  # content hashes of texts known stored in this database
+        self._committed = CommittedEvents()
 
     def __call__(self, *, writing: bool = True) -> SqlUnitOfWork:
         """A new unit of work."""
-        return SqlUnitOfWork(self.engine, write=writing, archived=self._archived)
+        return SqlUnitOfWork(
+            self.engine, write=writing, archived=self._archived, committed=self._committed
+        )

@@ -10,6 +10,7 @@ anomaly for the engine to show, never assumed away.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -105,6 +106,9 @@ class EpisodeState:
     _vitals: dict[str, tuple[int, list[tuple[datetime, float]]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _pains: tuple[int, list[tuple[datetime, int]]] = field(
+        default=(-1, []), repr=False, compare=False
+    )
 
     @property
     def route(self) -> Route:
@@ -141,11 +145,14 @@ class EpisodeState:
 
     def pains(self, since: datetime | None = None) -> list[tuple[datetime, int]]:
         """Pain scores recorded (since a time, if given), oldest first."""
-        return [
-            (obs.at, obs.pain)
-            for _, obs in self.observations
-            if obs.pain is not None and (since is None or obs.at >= since)
-        ]
+        # The engine asks several times a recommendation, of every observation so far; they
+        # are kept in time order (an episode's events are), so ``since`` is a search.
+        if self._pains[0] != len(self.observations):
+            found = [(obs.at, obs.pain) for _, obs in self.observations if obs.pain is not None]
+            self._pains = (len(self.observations), found)
+        found = self._pains[1]
+        start = 0 if since is None else bisect_left(found, since, key=lambda pain: pain[0])
+        return found[start:]
 
     def last_change(self) -> Change | None:
         """The latest rate change in this phase."""
