@@ -13,6 +13,7 @@ from ketamine_cds.domain.episode import (
     AnyEvent,
     DoseGiven,
     Episode,
+    Observation,
     PhaseChange,
     PhysicianOverride,
     RateChange,
@@ -51,7 +52,13 @@ def validate(episode: Episode, protocol: Protocol, limits: LimitTable, at: datet
     limits.check_weight(weight)
     if episode.phase is not None:
         _phase(protocol, episode.phase, "the episode's starting phase")
+    _events(episode, protocol, limits, weight)
+
+
+def _events(episode: Episode, protocol: Protocol, limits: LimitTable, weight: BodyWeight) -> None:
     for position, event in enumerate(episode.events, start=1):
+        if type(event) is Observation:  # most of an episode, and records no rate or dose
+            continue
         if isinstance(event, PhaseChange):
             _phase(protocol, event.to_phase, f"event {position}")
         figure = _figure(event, weight)
