@@ -342,6 +342,8 @@ def record_event(  # noqa: PLR0913 - the event, where, and the concurrency check
 def _check_current(
     uow: UnitOfWork, header: EpisodeHeader, against: int | None, expected: int | None
 ) -> None:
+    if against is None and expected is None:
+        return
     latest = uow.recommendations.latest(header.id)
     if against is not None:
         if latest is None or latest.id != against:
