@@ -124,6 +124,38 @@ def chain_after(mark: tuple[int, str], draft: EntryDraft, at: datetime) -> Audit
     return AuditEntry(**{**unhashed.__dict__, "hash": unhashed.computed_hash()})
 
 
+# Stand-ins for the two fields only the chain's head can give: neither can occur in a real
+# entry (a hash is hexadecimal; a position counts entries), and the canonical text escapes
+# every quote inside a value, so the text around each is found exactly once.
+_PREV_STAND_IN = "p" * 64
+_SEQ_STAND_IN = 10**15 + 7
+
+
+@dataclass(frozen=True)
+class ChainText:
+    """An entry's canonical text around its ``prev_hash`` and ``seq``, for a database to chain.
+
+    ``head + prev_hash + middle + str(seq) + tail`` is the text whose SHA-256 is the entry's
+    hash (:func:`chain_after`), so the head row can be read, the hash made and the entry
+    written in one statement, without the writer's process in between.
+    """
+
+    head: str
+    middle: str
+    tail: str
+
+
+def chain_text(draft: EntryDraft, at: datetime) -> ChainText:
+    """The canonical text of the entry ``draft`` makes at ``at``, cut at its two unknowns."""
+    text = canonical_text(chain_after((_SEQ_STAND_IN - 1, _PREV_STAND_IN), draft, at).content())
+    prev_key, seq_key = f'"prev_hash":"{_PREV_STAND_IN}"', f'"seq":{_SEQ_STAND_IN}'
+    if text.count(prev_key) != 1 or text.count(seq_key) != 1:
+        raise ValueError("an audit entry's text holds a chain stand-in; it cannot be chained")
+    before, _, after = text.partition(prev_key)
+    middle, _, tail = after.partition(seq_key)
+    return ChainText(before + '"prev_hash":"', '"' + middle + '"seq":', tail)
+
+
 def chain_next(head: AuditEntry | None, draft: EntryDraft, at: datetime) -> AuditEntry:
     """The entry that follows ``head`` (the first entry when ``head`` is None)."""
     return chain_after((0, GENESIS_HASH) if head is None else (head.seq, head.hash), draft, at)

@@ -6,12 +6,17 @@ import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ketamine_cds.domain.audit import (
     GENESIS_HASH,
     AuditEntry,
     EntryDraft,
     canonical_bytes,
+    chain_after,
     chain_next,
+    chain_text,
     digest,
     verify_chain,
 )
@@ -88,3 +93,23 @@ def test_a_removed_entry_is_named() -> None:
     assert broken is not None
     assert broken.seq == 2
     assert broken.sentence() == "audit entry 2 is missing (the next entry stored is 3)"
+
+
+@given(
+    subject=st.text(min_size=1, max_size=60),
+    actor=st.text(min_size=1, max_size=20),
+    versions=st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=3),
+    seq=st.integers(min_value=1, max_value=10**9),
+    prev=st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+)
+def test_the_cut_text_a_database_chains_hashes_to_the_entry_chain_after_makes(
+    subject: str, actor: str, versions: dict[str, str], seq: int, prev: str
+) -> None:
+    # Quotes, backslashes and any Unicode in a value must not move the cuts.
+    draft = EntryDraft(actor, "nurse", "event.record", subject, "a" * 64, versions)
+    at = datetime(2024, 3, 2, 8, 0, 0, 123456, tzinfo=UTC)
+    cut = chain_text(draft, at)
+    joined = cut.head + prev + cut.middle + str(seq) + cut.tail
+    assert hashlib.sha256(joined.encode("utf-8")).hexdigest() == (
+        chain_after((seq - 1, prev), draft, at).hash
+    )

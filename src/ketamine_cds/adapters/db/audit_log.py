@@ -1,8 +1,9 @@
 """The ``audit_entries`` chain and the ``audit_head`` row that serialises its writers.
 
-A write's entries are chained and inserted when its unit of work commits: the head row is
-locked (PostgreSQL; SQLite's writer holds the database's write lock) for those statements and
-the commit only, so other writers of the record do not wait while this one is computed.
+A write's entries are chained and inserted when its unit of work commits, so other writers of
+the record do not wait while this one is computed. On PostgreSQL one statement locks the head
+row, chains and inserts the entries (migration 0004), and the commit follows at once; SQLite's
+writer holds the database's write lock already and chains them here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, text, update
 
 from ketamine_cds.adapters.db import tables as t
 from ketamine_cds.domain.audit import (
@@ -21,6 +22,8 @@ from ketamine_cds.domain.audit import (
     EntryDraft,
     canonical_text,
     chain_after,
+    chain_text,
+    utc_text,
 )
 
 _HEAD = select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1)
@@ -31,6 +34,9 @@ _MOVE_HEAD = (
     .where(t.audit_head.c.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
+
+
+_APPEND = text("SELECT ketamine_cds_audit_append(CAST(:entries AS jsonb))")
 
 
 def _entry(row: Row[Any]) -> AuditEntry:
@@ -63,6 +69,23 @@ def _row(entry: AuditEntry) -> dict[str, object]:
     }
 
 
+def _drafted(draft: EntryDraft, at: datetime) -> dict[str, str]:
+    """An entry as ``ketamine_cds_audit_append`` takes it: its columns and its cut text."""
+    cut = chain_text(draft, at)
+    return {
+        "at": utc_text(at),
+        "actor": draft.actor,
+        "role": draft.role,
+        "action": draft.action,
+        "subject": draft.subject,
+        "payload_digest": draft.payload_digest,
+        "versions": canonical_text(dict(draft.versions)),
+        "head": cut.head,
+        "middle": cut.middle,
+        "tail": cut.tail,
+    }
+
+
 class SqlAudit:
     """The audit trail of one unit of work: entries waiting for its commit, and the chain."""
 
@@ -78,8 +101,11 @@ class SqlAudit:
         """Chain the waiting entries to the head, insert them and move the head to the last."""
         if not self._waiting:
             return
-        head = _HEAD.with_for_update() if self._c.dialect.name == "postgresql" else _HEAD
-        seq, last_hash = self._c.execute(head).one()
+        if self._c.dialect.name == "postgresql":
+            self._c.execute(_APPEND, {"entries": json.dumps([_drafted(*w) for w in self._waiting])})
+            self._waiting.clear()
+            return
+        seq, last_hash = self._c.execute(_HEAD).one()
         entries: list[AuditEntry] = []
         for draft, at in self._waiting:
             entries.append(chain_after((seq, last_hash), draft, at))
