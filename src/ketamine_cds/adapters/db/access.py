@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from ketamine_cds.adapters.db import tables as t
 from ketamine_cds.service.access_ports import SessionRecord, TokenRecord
+
+_REVOKED = t.token_revocations
+_TOKENS = select(
+    t.api_tokens, _REVOKED.c.at.label("revoked_at"), _REVOKED.c.by.label("revoked_by")
+).outerjoin(_REVOKED, _REVOKED.c.token_id == t.api_tokens.c.id)
+# Every request a program makes looks its token up: built once, SQLAlchemy skips building and
+# keying the statement each time.
+_TOKEN_BY_HASH = _TOKENS.where(t.api_tokens.c.token_hash == bindparam("token_hash"))
 
 
 def _token(row: Row[Any]) -> TokenRecord:
@@ -48,12 +56,6 @@ class SqlAccess:
         ).first()
         return None if row is None else str(row.hash)
 
-    def _tokens(self) -> Any:  # noqa: ANN401 - a SQLAlchemy select
-        r = t.token_revocations
-        return select(
-            t.api_tokens, r.c.at.label("revoked_at"), r.c.by.label("revoked_by")
-        ).outerjoin(r, r.c.token_id == t.api_tokens.c.id)
-
     def add_token(self, token: TokenRecord) -> TokenRecord:
         """Store a new token and read back its id."""
         new_id = self._c.execute(
@@ -71,18 +73,18 @@ class SqlAccess:
 
     def token_by_hash(self, token_hash: str) -> TokenRecord | None:
         """The token with this hash."""
-        row = self._c.execute(self._tokens().where(t.api_tokens.c.token_hash == token_hash)).first()
+        row = self._c.execute(_TOKEN_BY_HASH, {"token_hash": token_hash}).first()
         return None if row is None else _token(row)
 
     def token(self, token_id: int) -> TokenRecord | None:
         """One token by id."""
-        row = self._c.execute(self._tokens().where(t.api_tokens.c.id == token_id)).first()
+        row = self._c.execute(_TOKENS.where(t.api_tokens.c.id == token_id)).first()
         return None if row is None else _token(row)
 
     def tokens(self, user_name: str) -> list[TokenRecord]:
         """The user's tokens, oldest first."""
         rows = self._c.execute(
-            self._tokens().where(t.api_tokens.c.user_name == user_name).order_by(t.api_tokens.c.id)
+            _TOKENS.where(t.api_tokens.c.user_name == user_name).order_by(t.api_tokens.c.id)
         )
         return [_token(r) for r in rows]
 
