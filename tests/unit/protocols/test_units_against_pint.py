@@ -75,6 +75,15 @@ def test_body_weight_is_its_own_dimension_in_pint_too() -> None:
     assert ureg.get_dimensionality("mg/kg_bw") != ureg.get_dimensionality("mg")
 
 
+DEFINED = [line.split("=")[0].strip() for line in DEFINITIONS]
+
+
+@pytest.mark.parametrize("name", [name for name in DEFINED if not name.endswith("-")])
+def test_every_unit_of_the_definitions_is_known_with_pints_numbers(name: str) -> None:
+    """A unit added to the definitions is one the product computes with, as pint does."""
+    _assert_same_as_pint(Unit.named(name), ureg.get_name(name))
+
+
 PREFIXES = ["", "kilo", "k", "deci", "milli", "m", "micro", "µ", "μ", "u", "mc", "nano", "n"]
 UNITS = ["second", "s", "sec", "minute", "min", "hour", "h", "hr", "day", "gram", "g"]
 UNITS += ["meter", "liter", "l", "L", "litre", "percent", "kilogram_body_weight", "kg_bw"]
