@@ -34,16 +34,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 APP = "from ketamine_cds.entrypoints.cli.app import main; main()"
 COMMANDS = {
     "python -c pass": [sys.executable, "-c", "pass"],
-    # The floor under every dose command: importing pint, pydantic and typer, nothing else.
-    "libraries": [sys.executable, "-c", "import pint, pydantic, typer"],
-    # The same, pint imported as the product imports it: without numpy and scipy (ADR 0120).
-    "libraries, scalar pint": [
+    # The floor under every dose command: typer, pydantic's models (as typer's option parsing
+    # and the protocol schema load them) and PyYAML, nothing else. pint is not among them: the
+    # dose path reads its units without it (docs/adr/0140).
+    "libraries": [
         sys.executable,
         "-c",
-        (
-            "import sys; sys.modules.update(dict.fromkeys(('numpy', 'scipy', 'uncertainties',"
-            " 'babel'))); import pint, pydantic, typer"
-        ),
+        "import typer, yaml; from pydantic import BaseModel, TypeAdapter",
     ],
     "--help": [sys.executable, "-c", APP, "--help"],
     "plan": [

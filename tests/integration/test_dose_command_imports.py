@@ -1,4 +1,4 @@
-"""`plan` and `check` load neither the record's nor the simulator's libraries (docs/adr/0120).
+"""`plan` and `check` load no pint, nor the record's or simulator's libraries (docs/adr/0120, 0140).
 
 Each command runs in a fresh interpreter, as a user runs it; what it imported is read from
 ``sys.modules`` after it answered.
@@ -11,8 +11,12 @@ import json
 import pytest
 from fresh_python import run_fresh
 
-# The database stack, the simulator's numerics and plotting, the server and the EHR client.
+# pint and its parsers, the database stack, the simulator's numerics and plotting, the server
+# and the EHR client.
 NOT_FOR_A_DOSE = (
+    "pint",
+    "flexparser",
+    "flexcache",
     "numpy",
     "scipy",
     "numba",
@@ -71,14 +75,14 @@ def test_a_dose_command_answers_without_the_heavy_libraries(
 
 
 def test_pint_leaves_array_support_out_even_after_numpy_was_loaded() -> None:
-    """The unit registry behaves alike whatever was imported before it; numpy is put back."""
+    """The simulator's pint registry is alike whatever was imported before it; numpy is put back."""
     code = (
         "import numpy\n"
         "import sys\n"
-        "from ketamine_cds.domain.units import BodyWeight, parse_rate\n"
+        "from ketamine_cds.domain.pk.pint_units import ureg\n"
         "import pint.compat\n"
-        "rate = parse_rate('0.1 mg/kg/h').for_weight(BodyWeight.from_kg(70))\n"
-        "print(pint.compat.HAS_NUMPY, sys.modules['numpy'] is numpy, round(rate.mg_per_h, 9))\n"
+        "rate = ureg.Quantity(0.1, 'mg/kg_bw/hour') * ureg.Quantity(70, 'kg_bw')\n"
+        "print(pint.compat.HAS_NUMPY, sys.modules['numpy'] is numpy, round(rate.m_as('mg/h'), 9))\n"
     )
     result = run_fresh(code, check=True)
     assert result.stdout.split() == ["False", "True", "7.0"]

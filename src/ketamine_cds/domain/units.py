@@ -2,83 +2,28 @@
 
 Every clinical amount is one of a few small types — :class:`Mass`, :class:`Rate`,
 :class:`PerKgMass`, :class:`PerKgRate`, :class:`Concentration`, :class:`VolumeRate`,
-:class:`Duration` — each wrapping a pint quantity of one fixed dimensionality. Body weight is its
-own pint dimension (``kg_bw``), because pint would otherwise treat mg/kg as dimensionless and let a
-weight-based dose pass where an absolute one is expected. Converting between the two takes a
-:class:`BodyWeight`, explicitly.
+:class:`Duration` — each a number and a unit (:mod:`ketamine_cds.domain.unit_algebra`) of one
+fixed dimension. Body weight is its own dimension (``kg_bw``), because mg/kg would otherwise be
+dimensionless and let a weight-based dose pass where an absolute one is expected. Converting
+between the two takes a :class:`BodyWeight`, explicitly. The factors are pint's, checked against
+pint by the tests; pint itself is not imported here, so that a dose command starts without it
+(docs/adr/0140).
 
 >>> str(parse_quantity("55 mcg/kg/hr"))
 '55 µg/kg/h'
 >>> parse_rate("0.1 mg/kg/h").for_weight(BodyWeight.from_kg(70)).mg_per_h
-7.000000000000001
+7.0
 """
 
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, total_ordering
 from typing import ClassVar, Self
 
 from ketamine_cds.domain.errors import UserInputError
-
-# pint imports each of these it can find, for arrays, uncertainties and locales; the product's
-# quantities are single numbers, and numpy and scipy alone take longer to import than a plan.
-_PINT_EXTRAS = ("numpy", "scipy", "uncertainties", "babel")
-
-
-@contextmanager
-def _without_pint_extras() -> Iterator[None]:
-    """Import pint without its optional libraries, in every process alike (docs/adr/0120).
-
-    A ``None`` in ``sys.modules`` makes ``import numpy`` fail inside pint, which then leaves its
-    array support out; whatever was loaded before is put back. A pint imported before is used as
-    it is.
-    """
-    if "pint" in sys.modules:
-        yield
-        return
-    loaded = {name: sys.modules[name] for name in _PINT_EXTRAS if name in sys.modules}
-    for name in _PINT_EXTRAS:
-        sys.modules[name] = None  # type: ignore[assignment] # the documented import block
-    try:
-        yield
-    finally:
-        for name in _PINT_EXTRAS:
-            del sys.modules[name]
-        sys.modules.update(loaded)
-
-
-with _without_pint_extras():
-    import pint
-
-# Only the units a dose, a volume or a pharmacokinetic constant is written in: pint's full
-# definitions take 20 times longer to build than every command's own work, and a unit outside
-# this list is one the product should refuse anyway.
-_DEFINITIONS = (
-    "second = [time] = s = sec",
-    "minute = 60 * second = min",
-    "hour = 60 * minute = h = hr",
-    "day = 24 * hour = d",
-    "gram = [mass] = g",
-    "meter = [length] = m",
-    "liter = decimeter ** 3 = l = L = litre",
-    "kilo- = 1e3 = k-",
-    "deci- = 1e-1 = d-",
-    "milli- = 1e-3 = m-",
-    "micro- = 1e-6 = µ- = μ- = u- = mc-",
-    "nano- = 1e-9 = n-",
-    "percent = 0.01 = %",
-    "kilogram_body_weight = [body_weight] = kg_bw",
-)
-ureg: pint.UnitRegistry = pint.UnitRegistry(None)  # type: ignore[type-arg]
-for _definition in _DEFINITIONS:
-    ureg.define(_definition)
-
-Q = ureg.Quantity
+from ketamine_cds.domain.unit_algebra import Unit
 
 LB_TO_KG = 0.45359237  # exact, by the international yard and pound agreement (1959)
 
@@ -110,26 +55,12 @@ _TOKENS: dict[str, str] = {
     "24hrs": "day",
     "24hours": "day",
 }
-_SYMBOLS: dict[str, str] = {
-    "gram": "g",
-    "milligram": "mg",
-    "microgram": "µg",
-    "nanogram": "ng",
-    "kilogram": "kg",
-    "kilogram_body_weight": "kg",
-    "liter": "L",
-    "milliliter": "mL",
-    "hour": "h",
-    "minute": "min",
-    "second": "s",
-    "day": "day",
-}
 _NUMBER = r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?"
 _QUANTITY_RE = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>.*?)\s*$")
 
 
 def _normalise_unit_text(text: str) -> list[tuple[str, int]]:
-    """Split what a clinician wrote into (pint unit name, exponent) pairs.
+    """Split what a clinician wrote into (unit name, exponent) pairs, names as pint spells them.
 
     Accepts ``mg/kg/h``, ``mg/kg/hr``, ``mg per kg per hour``, ``µg kg-1 h-1`` and ``mg/24 h``.
     The kilogram of a denominator is body weight; a kilogram in the numerator is a mass.
@@ -169,51 +100,43 @@ def _number_text(value: float) -> str:
 class Measure:
     """A quantity of one fixed kind; subclasses name the kind and its canonical unit."""
 
-    q: pint.Quantity  # type: ignore[type-arg]
-    dimensionality: ClassVar[str] = ""
+    number: float
+    unit: Unit
     canonical: ClassVar[str] = ""
     kind_name: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
         """Refuse a quantity of the wrong dimension: that is how mg and mg/kg stay apart."""
-        if self.q.dimensionality != _unit(self.canonical).dimensionality:
+        if self.unit.dimension != Unit.named(self.canonical).dimension:
             raise UserInputError(
-                f"{self._format(self.q)} is not a {self.kind_name} "
+                f"{self} is not a {self.kind_name} "
                 f"(expected something like '{self.canonical_symbol()}')"
             )
 
     @classmethod
     def of(cls, value: float, unit: str) -> Self:
-        """Build from a number and a pint unit name, e.g. ``Rate.of(5, "mg/h")``."""
-        return cls(Q(value, unit))
+        """Build from a number and a unit in pint's notation, e.g. ``Rate.of(5, "mg/h")``."""
+        return cls(float(value), Unit.named(unit))
 
     @classmethod
     def canonical_symbol(cls) -> str:
         """The canonical unit as a clinician writes it."""
-        return _symbol_of(cls.canonical)
+        return str(Unit.named(cls.canonical))
 
     def magnitude(self, unit: str | None = None) -> float:
         """The number in ``unit`` (the canonical unit when not given)."""
         if unit is None or unit == self.canonical:
             return self._canonical_magnitude
-        return float(self.q.to(_unit(unit)).magnitude)
+        return self.number * self.unit.factor_to(Unit.named(unit))
 
     @cached_property
     def _canonical_magnitude(self) -> float:
-        # Conversions dominate the bedside engine's time; a measure is immutable, so once is enough,
-        # and none at all when it is in the canonical unit already.
-        canonical = _unit(self.canonical)
-        if self.q.units == canonical:
-            return float(self.q.magnitude)
-        return float(self.q.to(canonical).magnitude)
+        # The bedside engine reads each measure's number many times; a measure is immutable.
+        return self.number * self.unit.factor_to(Unit.named(self.canonical))
 
     def __str__(self) -> str:
         """The quantity as written, e.g. ``55 µg/kg/h``."""
-        return self._format(self.q)
-
-    @staticmethod
-    def _format(q: pint.Quantity) -> str:  # type: ignore[type-arg]
-        return f"{_number_text(float(q.magnitude))} {_unit_symbol(q.units)}"
+        return f"{_number_text(self.number)} {self.unit}"
 
     def _same_kind(self, other: object) -> Measure:
         if type(other) is not type(self):
@@ -240,29 +163,13 @@ class Measure:
 
     def scaled(self, factor: float) -> Self:
         """The same kind, multiplied by a plain factor (a titration step of +50 %, say)."""
-        return type(self)(self.q * factor)
+        return type(self)(self.number * factor, self.unit)
 
 
-@lru_cache(maxsize=512)
-def _unit(name: str) -> pint.Unit:
-    """A unit parsed once: pint re-parses unit text on every conversion otherwise."""
-    return ureg.Unit(name)
-
-
-@lru_cache(maxsize=64)
-def _symbol_of(name: str) -> str:
-    return _unit_symbol(ureg.parse_units(name))
-
-
-def _unit_symbol(units: object) -> str:
-    numerator: list[str] = []
-    denominator: list[str] = []
-    for name, power in dict(units._units).items():  # type: ignore[attr-defined]  # noqa: SLF001 - pint keeps the written order only here
-        symbol = _SYMBOLS.get(name, name)
-        target = numerator if float(power) > 0 else denominator
-        target.extend([symbol] * round(abs(float(power))))
-    text = "".join(numerator) or "1"
-    return "/".join([text, *denominator])
+_MG = Unit.named("mg")
+_MG_PER_HOUR = Unit.named("mg/hour")
+_ML_PER_HOUR = Unit.named("mL/hour")
+_BODY_WEIGHT = Unit.named("kg_bw")
 
 
 class Mass(Measure):
@@ -278,11 +185,11 @@ class Mass(Measure):
 
     def per_weight(self, weight: BodyWeight) -> PerKgMass:
         """The weight-based dose this amount is for a patient."""
-        return PerKgMass(self.q / weight.q_bw)
+        return PerKgMass(self.number / weight.kg, self.unit / _BODY_WEIGHT)
 
     def over(self, duration: Duration) -> Rate:
         """The rate that gives this amount over ``duration``."""
-        return Rate(self.q / duration.q)
+        return Rate(self.number / duration.number, self.unit / duration.unit)
 
 
 class PerKgMass(Measure):
@@ -298,9 +205,9 @@ class PerKgMass(Measure):
 
     def for_weight(self, weight: BodyWeight) -> Mass:
         """The absolute amount for this patient."""
-        # The canonical mg/kg times the kilograms: the same number as pint's product, converted,
-        # at a fraction of its cost (replays convert every weight-based figure they read).
-        return Mass(Q(self.magnitude() * weight.kg, _unit("mg")))
+        # The canonical mg/kg times the kilograms: the same number as the product of units,
+        # converted, at a fraction of its cost (replays convert every weight-based figure).
+        return Mass(self.magnitude() * weight.kg, _MG)
 
 
 class Rate(Measure):
@@ -321,15 +228,18 @@ class Rate(Measure):
 
     def per_weight(self, weight: BodyWeight) -> PerKgRate:
         """The weight-based rate this is for a patient."""
-        return PerKgRate(self.q / weight.q_bw)
+        return PerKgRate(self.number / weight.kg, self.unit / _BODY_WEIGHT)
 
     def for_duration(self, duration: Duration) -> Mass:
         """The amount delivered at this rate over ``duration``."""
-        return Mass((self.q * duration.q).to(_unit("mg")))
+        unit = self.unit * duration.unit
+        return Mass(self.number * duration.number * unit.factor_to(_MG), _MG)
 
     def volume_rate(self, concentration: Concentration) -> VolumeRate:
         """The pump rate for a bag or syringe of ``concentration``."""
-        return VolumeRate((self.q / concentration.q).to(_unit("mL/hour")))
+        unit = self.unit / concentration.unit
+        number = self.number / concentration.number * unit.factor_to(_ML_PER_HOUR)
+        return VolumeRate(number, _ML_PER_HOUR)
 
 
 class PerKgRate(Measure):
@@ -346,7 +256,7 @@ class PerKgRate(Measure):
     def for_weight(self, weight: BodyWeight) -> Rate:
         """The absolute rate for this patient."""
         # As PerKgMass.for_weight: the canonical mg/kg/h times the kilograms.
-        return Rate(Q(self.magnitude() * weight.kg, _unit("mg/hour")))
+        return Rate(self.magnitude() * weight.kg, _MG_PER_HOUR)
 
 
 class Concentration(Measure):
@@ -392,12 +302,9 @@ MEASURE_KINDS: tuple[type[Measure], ...] = (
 
 
 @lru_cache(maxsize=1024)
-def _units_of(text: str) -> pint.Unit:
-    """The unit written after a number, parsed once per spelling (pint's parser is slow)."""
-    units = ureg.dimensionless
-    for name, exponent in _normalise_unit_text(text):
-        units = units * ureg.parse_units(name) ** exponent
-    return units
+def _units_of(text: str) -> Unit:
+    """The unit written after a number, read once per spelling."""
+    return Unit.of_terms(tuple(_normalise_unit_text(text)))
 
 
 def parse_quantity(text: str) -> Measure:
@@ -408,11 +315,10 @@ def parse_quantity(text: str) -> Measure:
     match = _QUANTITY_RE.match(text)
     if match is None:
         raise UserInputError(f"'{text}' is not a number followed by a unit")
-    value = float(match.group("number"))
-    q = Q(value, _units_of(match.group("unit")))
+    unit = _units_of(match.group("unit"))
     for kind in MEASURE_KINDS:
-        if q.dimensionality == _unit(kind.canonical).dimensionality:
-            return kind(q)
+        if unit.dimension == Unit.named(kind.canonical).dimension:
+            return kind(float(match.group("number")), unit)
     raise UserInputError(f"'{text}' is not a dose, rate, concentration, pump rate or duration")
 
 
@@ -471,11 +377,6 @@ class BodyWeight:
     def from_lb(cls, lb: float) -> BodyWeight:
         """A weight entered in pounds; the conversion is recorded in :attr:`conversion`."""
         return cls(kg=float(lb) * LB_TO_KG, entered=f"{_number_text(lb)} lb")
-
-    @property
-    def q_bw(self) -> pint.Quantity:  # type: ignore[type-arg]
-        """The weight as a body-weight quantity, the only way into per-kg arithmetic."""
-        return Q(self.kg, "kg_bw")
 
     @property
     def conversion(self) -> str | None:

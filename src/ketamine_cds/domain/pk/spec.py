@@ -1,7 +1,7 @@
 """The published form of a pharmacokinetic model file: closed, cited, unit-bearing.
 
-Every number carries its unit (read with the product's pint registry) and its source. Unknown
-keys are errors, so a typo in a model file cannot silently drop a parameter.
+Every number carries its unit (read with pint, from the product's unit definitions) and its
+source. Unknown keys are errors, so a typo in a model file cannot silently drop a parameter.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ketamine_cds.domain.errors import UserInputError
-from ketamine_cds.domain.units import ureg
+from ketamine_cds.domain.pk.pint_units import ureg
 
 ROUTES = ("iv", "sc", "oral", "sublingual", "intranasal", "im")
 Route = Literal["iv", "sc", "oral", "sublingual", "intranasal", "im"]

@@ -18,6 +18,7 @@ import typer.main
 from typer._click import exceptions as cli_errors  # typer's own copy of click (pinned)
 from typer.core import TyperGroup
 
+from ketamine_cds.entrypoints.cli import pydantic_plugins
 from ketamine_cds.entrypoints.cli.common import OneSentenceGroup
 
 
@@ -28,7 +29,8 @@ class Entry:
     modules: tuple[str, ...]
     summary: str
     # The command reads files and prints, holding nothing a finaliser must close or write: its
-    # process leaves without the interpreter's last garbage collection (docs/adr/0122).
+    # process leaves without the interpreter's last garbage collection (docs/adr/0122), and
+    # pydantic looks for no plugins in it (docs/adr/0141).
     quick_exit: bool = False
 
 
@@ -71,10 +73,15 @@ _PROCESS = _Process()
 
 
 def pause_collector() -> None:
-    """Turn the cyclic collector off until a command not marked ``quick_exit`` is loaded."""
+    """Turn the cyclic collector off until a command not marked ``quick_exit`` is loaded.
+
+    pydantic's plugins are left out until then too: typer builds validators for the top-level
+    options before it knows the command.
+    """
     if gc.isenabled():
         gc.disable()
         _PROCESS.collector_paused = True
+    pydantic_plugins.leave_out()
 
 
 def quick_exit() -> bool:
@@ -112,6 +119,8 @@ class LazyGroup(OneSentenceGroup):
         if entry is None:
             return None
         _PROCESS.loaded.append(entry)
+        if not entry.quick_exit:
+            pydantic_plugins.put_back()
         if not entry.quick_exit and _PROCESS.collector_paused:
             gc.enable()  # a long or resource-holding command runs with the collector
             _PROCESS.collector_paused = False

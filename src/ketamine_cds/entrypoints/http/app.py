@@ -89,6 +89,10 @@ def shipped_extras() -> list[Extra]:
 
 def make_app() -> FastAPI:
     """The application for this process's settings (uvicorn's factory, one call per worker)."""
+    # pint loads with numpy's name hidden for an instant (docs/adr/0120): here, before any
+    # thread serves, not in the first request that reads a model file's units.
+    import ketamine_cds.domain.pk.pint_units  # noqa: F401, PLC0415
+
     container = build()
     record = record_container(container.settings)
     record.require_current()
