@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from ketamine_cds.domain.record import User
 from ketamine_cds.service.ports import Clock, UnitOfWork
 
 
@@ -68,8 +69,8 @@ class AccessRepository(Protocol):
         """Store a new token (its ``id`` is assigned here)."""
         ...
 
-    def token_by_hash(self, token_hash: str) -> TokenRecord | None:
-        """The token with this hash, revoked or not."""
+    def token_and_user(self, token_hash: str) -> tuple[TokenRecord, User | None] | None:
+        """The token with this hash and its user (None if not in the record), in one read."""
         ...
 
     def token(self, token_id: int) -> TokenRecord | None:

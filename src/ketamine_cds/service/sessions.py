@@ -96,11 +96,13 @@ def session_user(deps: AccessDeps, session_id: str) -> tuple[User, SessionRecord
 
 def token_user(deps: AccessDeps, token: str) -> User:
     """The user a bearer token acts as, or :class:`NotAuthenticatedError`."""
+    # Every request a program makes comes here first: the token, its revocation and its user
+    # are one read.
     with deps.uow(writing=False) as uow:
-        kept = uow.access.token_by_hash(token_hash(token))
-        if kept is None or kept.revoked_at is not None:
-            raise NotAuthenticatedError("the bearer token is not known, or was revoked")
-        user = uow.users.get(kept.user_name)
+        found = uow.access.token_and_user(token_hash(token))
+    if found is None or found[0].revoked_at is not None:
+        raise NotAuthenticatedError("the bearer token is not known, or was revoked")
+    user = found[1]
     if user is None:
         raise NotAuthenticatedError("the bearer token's user is not in the record")
     return user

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from ketamine_cds.adapters.db import tables as t
+from ketamine_cds.domain.record import User
+from ketamine_cds.domain.roles import Role
 from ketamine_cds.service.access_ports import SessionRecord, TokenRecord
 
 _REVOKED = t.token_revocations
@@ -16,7 +18,18 @@ _TOKENS = select(
 ).outerjoin(_REVOKED, _REVOKED.c.token_id == t.api_tokens.c.id)
 # Every request a program makes looks its token up: built once, SQLAlchemy skips building and
 # keying the statement each time.
-_TOKEN_BY_HASH = _TOKENS.where(t.api_tokens.c.token_hash == bindparam("token_hash"))
+_TOKEN_AND_USER = (
+    select(
+        t.api_tokens,
+        _REVOKED.c.at.label("revoked_at"),
+        _REVOKED.c.by.label("revoked_by"),
+        t.users.c.role.label("user_role"),
+        t.users.c.created_at.label("user_created_at"),
+    )
+    .outerjoin(_REVOKED, _REVOKED.c.token_id == t.api_tokens.c.id)
+    .outerjoin(t.users, t.users.c.name == t.api_tokens.c.user_name)
+    .where(t.api_tokens.c.token_hash == bindparam("token_hash"))
+)
 
 
 def _token(row: Row[Any]) -> TokenRecord:
@@ -71,10 +84,15 @@ class SqlAccess:
         ).scalar_one()
         return TokenRecord(**{**token.__dict__, "id": new_id})
 
-    def token_by_hash(self, token_hash: str) -> TokenRecord | None:
-        """The token with this hash."""
-        row = self._c.execute(_TOKEN_BY_HASH, {"token_hash": token_hash}).first()
-        return None if row is None else _token(row)
+    def token_and_user(self, token_hash: str) -> tuple[TokenRecord, User | None] | None:
+        """The token with this hash and its user (None if not in the record), in one read."""
+        row = self._c.execute(_TOKEN_AND_USER, {"token_hash": token_hash}).first()
+        if row is None:
+            return None
+        user = None
+        if row.user_role is not None:
+            user = User(row.user_name, cast("Role", row.user_role), row.user_created_at)
+        return _token(row), user
 
     def token(self, token_id: int) -> TokenRecord | None:
         """One token by id."""
