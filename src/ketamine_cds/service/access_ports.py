@@ -111,8 +111,8 @@ class AccessUnitOfWork(UnitOfWork, Protocol):
 class AccessUnitOfWorkFactory(Protocol):
     """Opens units of work that include the access repository."""
 
-    def __call__(self, *, writing: bool = True) -> AccessUnitOfWork:
-        """A new unit of work."""
+    def __call__(self, *, writing: bool = True, one_read: bool = False) -> AccessUnitOfWork:
+        """A new unit of work; ``one_read``: it reads with one statement and writes nothing."""
         ...
 
 

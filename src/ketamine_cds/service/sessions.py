@@ -98,7 +98,7 @@ def token_user(deps: AccessDeps, token: str) -> User:
     """The user a bearer token acts as, or :class:`NotAuthenticatedError`."""
     # Every request a program makes comes here first: the token, its revocation and its user
     # are one read.
-    with deps.uow(writing=False) as uow:
+    with deps.uow(writing=False, one_read=True) as uow:
         found = uow.access.token_and_user(token_hash(token))
     if found is None or found[0].revoked_at is not None:
         raise NotAuthenticatedError("the bearer token is not known, or was revoked")

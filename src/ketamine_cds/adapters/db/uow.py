@@ -44,10 +44,17 @@ class SqlUnitOfWork:
     access: AccessRepository
 
     def __init__(
-        self, engine: Engine, *, write: bool, archived: set[str], committed: CommittedEvents
+        self,
+        engine: Engine,
+        *,
+        write: bool,
+        archived: set[str],
+        committed: CommittedEvents,
+        one_read: bool = False,
     ) -> None:
         self._engine = engine
         self._write = write
+        self._one_read = one_read and not write
         self._archived = archived
         self._committed = committed
         self._connection: Connection | None = None
@@ -59,7 +66,10 @@ class SqlUnitOfWork:
             writing(connection)
         elif connection.dialect.name == "postgresql":
             # A reader sees one snapshot: the audit chain, its head and the rows it names agree.
-            connection.execution_options(isolation_level="REPEATABLE READ")
+            # A single statement is its own snapshot and needs no transaction around it: a
+            # BEGIN and a ROLLBACK saved, for the token lookup every program's request makes.
+            level = "AUTOCOMMIT" if self._one_read else "REPEATABLE READ"
+            connection.execution_options(isolation_level=level)
         connection.begin()
         self._connection = connection
         self.users = SqlUsers(connection)
@@ -112,8 +122,12 @@ class SqlUnitOfWorkFactory:
         self._archived: set[str] = set()  # content hashes of texts known stored in this database
         self._committed = CommittedEvents()
 
-    def __call__(self, *, writing: bool = True) -> SqlUnitOfWork:
-        """A new unit of work."""
+    def __call__(self, *, writing: bool = True, one_read: bool = False) -> SqlUnitOfWork:
+        """A new unit of work (``one_read``: a reader that runs one statement)."""
         return SqlUnitOfWork(
-            self.engine, write=writing, archived=self._archived, committed=self._committed
+            self.engine,
+            write=writing,
+            archived=self._archived,
+            committed=self._committed,
+            one_read=one_read,
         )
