@@ -109,8 +109,13 @@ def chain_after(mark: tuple[int, str], draft: EntryDraft, at: datetime) -> Audit
 
     Before the first entry the mark is ``(0, GENESIS_HASH)``.
     """
+    unhashed = _unhashed(mark, draft, at)
+    return AuditEntry(**{**unhashed.__dict__, "hash": unhashed.computed_hash()})
+
+
+def _unhashed(mark: tuple[int, str], draft: EntryDraft, at: datetime) -> AuditEntry:
     seq, prev_hash = mark
-    unhashed = AuditEntry(
+    return AuditEntry(
         seq=seq + 1,
         at=at,
         actor=draft.actor,
@@ -121,7 +126,6 @@ def chain_after(mark: tuple[int, str], draft: EntryDraft, at: datetime) -> Audit
         versions=dict(draft.versions),
         prev_hash=prev_hash,
     )
-    return AuditEntry(**{**unhashed.__dict__, "hash": unhashed.computed_hash()})
 
 
 # Stand-ins for the two fields only the chain's head can give: neither can occur in a real
@@ -147,7 +151,7 @@ class ChainText:
 
 def chain_text(draft: EntryDraft, at: datetime) -> ChainText:
     """The canonical text of the entry ``draft`` makes at ``at``, cut at its two unknowns."""
-    text = canonical_text(chain_after((_SEQ_STAND_IN - 1, _PREV_STAND_IN), draft, at).content())
+    text = canonical_text(_unhashed((_SEQ_STAND_IN - 1, _PREV_STAND_IN), draft, at).content())
     prev_key, seq_key = f'"prev_hash":"{_PREV_STAND_IN}"', f'"seq":{_SEQ_STAND_IN}'
     if text.count(prev_key) != 1 or text.count(seq_key) != 1:
         raise ValueError("an audit entry's text holds a chain stand-in; it cannot be chained")
