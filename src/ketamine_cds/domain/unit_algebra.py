@@ -15,8 +15,10 @@ own; the tests build pint's registry from :data:`DEFINITIONS` and compare (docs/
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TypeVar
 
 # The registry, in pint's syntax: the only units a dose, a volume or a pharmacokinetic constant is
 # written in, and the text pint's registry is built from where pint is used (domain/pk/pint_units).
@@ -36,6 +38,9 @@ DEFINITIONS = (
     "percent = 0.01 = %",
     "kilogram_body_weight = [body_weight] = kg_bw",
 )
+
+_T = TypeVar("_T")
+_V = TypeVar("_V")
 
 MASS, LENGTH, TIME, BODY_WEIGHT = range(4)
 Dimension = tuple[int, int, int, int]
@@ -109,25 +114,36 @@ _SYMBOLS: dict[str, str] = {
 @lru_cache(maxsize=128)
 def _definition(name: str) -> _Definition:
     """A defined unit, or a prefixed one (milligram is 1e-3 gram, as pint builds it)."""
-    if name in _DEFINED:
-        return _DEFINED[name]
-    for prefix, scale in _PREFIXES.items():
-        unit = name.removeprefix(prefix)
-        if unit != name and unit in _DEFINED:
-            return _Definition(scale, ((unit, 1),))
-    raise ValueError(f"'{name}' is not a unit of the product's registry")
+    return _prefixed(
+        name, _DEFINED, _PREFIXES, lambda scale, unit: _Definition(scale, ((unit, 1),))
+    )
 
 
 @lru_cache(maxsize=128)
 def _unit_name(spelling: str) -> str:
     """The name pint gives a spelling: a unit's own, or a prefix's followed by a unit's."""
-    if spelling in _UNIT_SPELLINGS:
-        return _UNIT_SPELLINGS[spelling]
-    for prefix, name in _PREFIX_SPELLINGS.items():
-        rest = spelling.removeprefix(prefix)
-        if rest != spelling and rest in _UNIT_SPELLINGS:
-            return name + _UNIT_SPELLINGS[rest]
-    raise ValueError(f"'{spelling}' is not a unit of the product's registry")
+    return _prefixed(
+        spelling,
+        _UNIT_SPELLINGS,
+        _PREFIX_SPELLINGS,
+        lambda name, rest: name + _UNIT_SPELLINGS[rest],
+    )
+
+
+def _prefixed(
+    text: str,
+    units: Mapping[str, _T],
+    prefixes: Mapping[str, _V],
+    join: Callable[[_V, str], _T],
+) -> _T:
+    """``text`` as one of ``units``, or as a prefix followed by one of them, as pint splits it."""
+    if text in units:
+        return units[text]
+    for prefix, value in prefixes.items():
+        rest = text.removeprefix(prefix)
+        if rest != text and rest in units:
+            return join(value, rest)
+    raise ValueError(f"'{text}' is not a unit of the product's registry")
 
 
 def _combined(left: Terms, right: Terms, sign: int) -> Terms:
