@@ -71,6 +71,8 @@ def _row(entry: AuditEntry) -> dict[str, object]:
 
 def _drafted(draft: EntryDraft, at: datetime) -> dict[str, str]:
     """An entry as ``ketamine_cds_audit_append`` takes it: its columns and its cut text."""
+    if at.tzinfo is None:  # the column type refuses one on every other path
+        raise ValueError("the record stores only timezone-aware times")
     cut = chain_text(draft, at)
     return {
         "at": utc_text(at),

@@ -92,6 +92,7 @@ class SqlUnitOfWork:
         """Roll back anything not committed and give the connection back."""
         if self._connection is not None:
             self._connection.rollback()
+            self._events.rolled_back()
             self._connection.close()
             self._connection = None
 

@@ -6,7 +6,8 @@ under that lock, with the writer's process scheduled between each (under load, b
 requests' computing). ``ketamine_cds_audit_append`` locks the head, makes each hash from the
 entry's canonical text (``domain/audit.py`` ``chain_text``), inserts the entries and moves the
 head one entry at a time, in one statement; the commit follows. SQLite has one writer at a time
-and keeps chaining in the writer.
+and keeps chaining in the writer. The database must be UTF8: the entries' text reaches the
+function as JSON, and its hash is over that text's UTF-8 bytes.
 
 Revision ID: 0004
 Revises: 0003
@@ -31,7 +32,9 @@ DECLARE
     entry_hash text;
 BEGIN
     SELECT seq, hash INTO head_seq, head_hash FROM audit_head WHERE id = 1 FOR UPDATE;
-    FOR entry IN SELECT value FROM jsonb_array_elements(entries) LOOP
+    FOR entry IN
+        SELECT value FROM jsonb_array_elements(entries) WITH ORDINALITY ORDER BY ordinality
+    LOOP
         entry_hash := encode(sha256(convert_to(
             (entry->>'head') || head_hash || (entry->>'middle') || (head_seq + 1)::text
             || (entry->>'tail'), 'UTF8')), 'hex');
@@ -52,9 +55,17 @@ END $$
 
 
 def upgrade() -> None:
-    """Create the function on PostgreSQL."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(_FUNCTION)
+    """Create the function on PostgreSQL (a UTF8 database: the hash is over UTF-8 text)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    encoding = bind.exec_driver_sql("SHOW server_encoding").scalar_one()
+    if encoding != "UTF8":
+        raise RuntimeError(
+            f"the record's PostgreSQL database is encoded {encoding}; the audit chain needs a "
+            "UTF8 database (CREATE DATABASE ... ENCODING 'UTF8')"
+        )
+    op.execute(_FUNCTION)
 
 
 def downgrade() -> None:
