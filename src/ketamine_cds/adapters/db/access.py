@@ -19,14 +19,9 @@ _TOKENS = select(
 # Every request a program makes looks its token up: built once, SQLAlchemy skips building and
 # keying the statement each time.
 _TOKEN_AND_USER = (
-    select(
-        t.api_tokens,
-        _REVOKED.c.at.label("revoked_at"),
-        _REVOKED.c.by.label("revoked_by"),
-        t.users.c.role.label("user_role"),
-        t.users.c.created_at.label("user_created_at"),
+    _TOKENS.add_columns(
+        t.users.c.role.label("user_role"), t.users.c.created_at.label("user_created_at")
     )
-    .outerjoin(_REVOKED, _REVOKED.c.token_id == t.api_tokens.c.id)
     .outerjoin(t.users, t.users.c.name == t.api_tokens.c.user_name)
     .where(t.api_tokens.c.token_hash == bindparam("token_hash"))
 )

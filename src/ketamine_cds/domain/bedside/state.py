@@ -107,7 +107,7 @@ class EpisodeState:
         default_factory=dict, repr=False, compare=False
     )
     _pains: tuple[int, list[tuple[datetime, int]]] = field(
-        default=(-1, []), repr=False, compare=False
+        default_factory=lambda: (-1, []), repr=False, compare=False
     )
 
     @property
