@@ -21,6 +21,7 @@ import httpx2
 import uvicorn
 from api_ward import Ward, now, observation, rate_change, stamp
 from fastapi import FastAPI
+from proc_sockets import children, listening_inodes, socket_inodes
 
 from ketamine_cds.entrypoints.http.keys import Keys
 
@@ -127,12 +128,26 @@ def _serve_demo(tmp_path: Path, *more: str) -> tuple[subprocess.Popen[str], Path
             time.sleep(0.3)
 
 
+def _each_worker_listens_on_its_own(supervisor: int, port: int) -> None:
+    # Linux hands each new connection to one of the sockets listening on a port, so
+    # connections that arrive together spread over the workers (docs/adr/0138); the
+    # supervisor's socket only holds the port.
+    listening = listening_inodes(port)
+    assert not socket_inodes(supervisor) & listening
+    held = [socket_inodes(pid) & listening for pid in children(supervisor)]
+    held = [inodes for inodes in held if inodes]
+    assert len(held) == 2
+    assert all(len(inodes) == 1 for inodes in held)
+    assert held[0] != held[1]
+
+
 def test_serve_demo_with_two_workers(tmp_path: Path) -> None:
     """`serve --demo --workers 2` prints its address, answers health, refuses the API without a
     login, and shows a nurse who logs in the seven demonstration episodes, each marked, and their
     cohort audit."""
     process, folder, base = _serve_demo(tmp_path, "--workers", "2")
     try:
+        _each_worker_listens_on_its_own(process.pid, int(base.rsplit(":", 1)[1]))
         with httpx2.Client(base_url=base, timeout=30) as client:
             assert client.get("/api/v1/episodes").status_code == 401
             nonce = _cookie(client.get("/login"), "kcds_browser")

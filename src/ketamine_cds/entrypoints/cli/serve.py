@@ -15,9 +15,12 @@ import signal
 import socket
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    import uvicorn
 
 import ketamine_cds
 from ketamine_cds import DECISION_SUPPORT_NOTICE
@@ -27,6 +30,7 @@ from ketamine_cds.bootstrap import bootstrap, check_ehr_settings
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.entrypoints.cli.record_common import container, record_errors
 from ketamine_cds.entrypoints.http.keys import load_secret
+from ketamine_cds.entrypoints.http.listeners import SPREADS, worker_listener
 from ketamine_cds.service.demo import DEMO_NOTICE, DemoWard, load_demo, new_order, ward_cases
 from ketamine_cds.settings import DATA_DIR, DATABASE_URL
 
@@ -76,6 +80,12 @@ def _ward_lines(ward: DemoWard) -> list[str]:
     return lines
 
 
+def _port_taken(host: str, port: int) -> UserInputError:
+    return UserInputError(
+        f"port {port} on {host} is in use (or not allowed); give another with --port"
+    )
+
+
 def _check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -87,9 +97,7 @@ def _check_port(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError:
-            raise UserInputError(
-                f"port {port} on {host} is in use (or not allowed); give another with --port"
-            ) from None
+            raise _port_taken(host, port) from None
 
 
 def _address(host: str, port: int) -> str:
@@ -158,19 +166,37 @@ def register(app: typer.Typer) -> None:
             for line in lines:
                 typer.echo(line)
             typer.echo(f"{DECISION_SUPPORT_NOTICE} Ctrl-C stops the server.")
-            uvicorn.run(
-                APP_FACTORY,
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_level=log_level,
-                server_header=False,
-                timeout_worker_healthcheck=WORKER_PING_SECONDS,
-            )
+            options: dict[str, Any] = {
+                "factory": True,
+                "host": host,
+                "port": port,
+                "workers": workers,
+                "log_level": log_level,
+                "server_header": False,
+                "timeout_worker_healthcheck": WORKER_PING_SECONDS,
+            }
+            if workers > 1 and SPREADS:
+                _serve_workers(uvicorn.Config(APP_FACTORY, **options))
+            else:
+                uvicorn.run(APP_FACTORY, **options)
         finally:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve_workers(config: uvicorn.Config) -> None:
+    """Serve with the supervisor of uvicorn, each worker on a listening socket of its own."""
+    from uvicorn.supervisors import Multiprocess  # noqa: PLC0415 - only the server needs it
+
+    try:
+        listener = worker_listener(config.host, config.port, config.backlog)
+    except OSError:
+        raise _port_taken(config.host, config.port) from None
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            Multiprocess(config, sockets=[listener]).run()
+    finally:
+        listener.close()
 
 
 def _exit_on_terminate(signum: int, frame: object) -> None:  # noqa: ARG001 - a signal handler
