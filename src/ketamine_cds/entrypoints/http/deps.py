@@ -17,9 +17,12 @@ request; nothing is read from a module global::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Literal, cast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Literal, TypeVar, cast
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 
 from ketamine_cds.bootstrap import Container, RecordContainer
@@ -37,6 +40,8 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+RECORD_THREADS = 3
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,11 @@ class Wiring:
     record: RecordContainer
     settings: Settings
     keys: Keys
+    # The routes a ward calls every few seconds (record an event, the recommendation) take
+    # turns on a few threads of their own: CPU work under one interpreter answers sooner in
+    # turn than forty threads at once, and a slow page elsewhere never holds them up
+    # (docs/adr/0139).
+    record_lane: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(RECORD_THREADS))
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,11 @@ async def wiring(request: Request) -> Wiring:
 
 
 WiringDep = Annotated[Wiring, Depends(wiring)]
+
+
+async def on_lane(w: Wiring, work: Callable[[], T]) -> T:
+    """Run a ward route's record work on the record's own threads (``Wiring.record_lane``)."""
+    return await anyio.to_thread.run_sync(work, limiter=w.record_lane)
 
 
 async def _container(w: WiringDep) -> Container:

@@ -8,6 +8,7 @@ the latest recommendation.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -26,7 +27,7 @@ from ketamine_cds.entrypoints.http.bodies import (
     VerificationRequest,
     moment,
 )
-from ketamine_cds.entrypoints.http.deps import ActingUser, RecordDepsDep
+from ketamine_cds.entrypoints.http.deps import ActingUser, RecordDepsDep, WiringDep, on_lane
 from ketamine_cds.entrypoints.http.documents import (
     BODY_NAME,
     Document,
@@ -132,10 +133,10 @@ def router() -> APIRouter:
         responses=STALE,
         openapi_extra=document_body("Event", EVENT_BODY),
     )
-    def record(
+    async def record(
         episode_id: EpisodeId,
         user: ActingUser,
-        deps: RecordDepsDep,
+        w: WiringDep,
         document: Document,
         against: Annotated[
             int | None,
@@ -145,14 +146,19 @@ def router() -> APIRouter:
             int | None, Query(ge=0, le=MAX_ID, description="Refuse unless at this version.")
         ] = None,
     ) -> JSONResponse:
-        result = record_event(
-            deps,
-            user.name,
-            episode_id,
-            _event(document),
-            against=against,
-            expected_version=expected_version,
-            recommend_after=True,
+        event = _event(document)
+        result = await on_lane(
+            w,
+            partial(
+                record_event,
+                w.record.deps,
+                user.name,
+                episode_id,
+                event,
+                against=against,
+                expected_version=expected_version,
+                recommend_after=True,
+            ),
         )
         made = result.recommendation
         body = {
@@ -166,15 +172,16 @@ def router() -> APIRouter:
         "/{episode_id}/recommendation",
         summary="What the protocol says to do now (or at ?at=), stored with what it rests on",
     )
-    def recommendation(
+    async def recommendation(
         episode_id: EpisodeId,
         user: ActingUser,
-        deps: RecordDepsDep,
+        w: WiringDep,
         at: Annotated[
             str | None, Query(max_length=40, description="A time with its zone, or now.")
         ] = None,
     ) -> JSONResponse:
-        made = recommend_now(deps, user.name, episode_id, moment(at))
+        when = moment(at)
+        made = await on_lane(w, partial(recommend_now, w.record.deps, user.name, episode_id, when))
         return JSONResponse(_marked(made_json(made), made.patient))
 
     @routes.post(
