@@ -1,18 +1,19 @@
 """Load on the ward application (not a test): 50 clients at once on PostgreSQL, two workers.
 
-Starts Debian's PostgreSQL in a temporary folder (fsync on), migrates it with
-``ketamine-cds db upgrade``, adds the ward's users and their bearer tokens with the product's own
-service functions, and starts ``ketamine-cds serve --workers 2`` on a free loopback port. Through
-the JSON API a physician starts ``--episodes`` episodes, a pharmacist verifies each and a nurse
-starts each infusion at the rate the first recommendation gives. One client alone then takes
-40 steps (the time of each request without queueing), and ``--clients`` clients (httpx, asyncio,
-one connection each; client k works on episode k mod episodes, so two share each episode by
-default) take steps, each client waiting 0.5-1.5 times ``--pause`` seconds (1 s by default: a
-bedside device's pace, far busier than a ward's; docs/adr/0131) after each, until ``--seconds``
-have passed or ``--requests`` were answered. With a pause, each client first waits 0-1.5 times
-``--pause`` (docs/adr/0133): a ward's devices are spread over their pauses, and fifty requests
-sent in the same millisecond are the capacity run's burst, not a ward. ``--pause 0`` keeps
-every client's next request waiting: the server's capacity, not a ward. A step is one of:
+Starts Debian's PostgreSQL in a temporary folder (fsync on), migrates it with ``ketamine-cds db
+upgrade``, adds the ward's users and their bearer tokens with the product's own service functions,
+and starts ``ketamine-cds serve --workers 2`` on a free loopback port. Through the JSON API a
+physician starts ``--episodes`` episodes, a pharmacist verifies each and a nurse starts each
+infusion at the rate the first recommendation gives. One client alone then takes 40 steps (the time
+of each request without queueing), and ``--clients`` clients (aiohttp, asyncio, one connection each:
+the clients share the server's two cores, and aiohttp costs them a third of httpx's CPU,
+docs/ward-load.md; client k works on episode k mod episodes, so two share each episode by default)
+take steps, each client waiting 0.5-1.5 times ``--pause`` seconds (1 s by default: a bedside
+device's pace, far busier than a ward's; docs/adr/0131) after each, until ``--seconds`` have passed
+or ``--requests`` were answered. With a pause, each client first waits 0-1.5 times ``--pause``
+(docs/adr/0133): a ward's devices are spread over their pauses, and fifty requests sent in the same
+millisecond are the capacity run's burst, not a ward. ``--pause 0`` keeps every client's next
+request waiting: the server's capacity, not a ward. A step is one of:
 
 - ``observation`` (half): ``POST /api/v1/episodes/{id}/events``, pain and sedation now;
 - ``recommendation`` (0.3): ``GET /api/v1/episodes/{id}/recommendation``;
@@ -58,6 +59,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,11 +199,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _transport(connections: int) -> httpx.AsyncHTTPTransport:
-    # Without TCP_NODELAY, a body sent apart from its headers waits for a delayed ACK (~40 ms).
-    return httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-        socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+def _session(base: str, headers: dict[str, str]) -> aiohttp.ClientSession:
+    # One connection, as a bedside device keeps; aiohttp sets TCP_NODELAY on it.
+    return aiohttp.ClientSession(
+        base_url=base,
+        headers=headers,
+        connector=aiohttp.TCPConnector(limit=1),
+        timeout=aiohttp.ClientTimeout(total=60),
     )
 
 
@@ -327,7 +331,7 @@ class Client:
     number: int
     episode_id: int
     nurse: str
-    http: httpx.AsyncClient
+    http: aiohttp.ClientSession
     clock: UniqueClock
     outcome: Outcome
     rng: random.Random
@@ -374,15 +378,16 @@ class Client:
         out = self.outcome
         start = time.perf_counter()
         try:
-            response = await self.http.request(method, path, json=body)
-            answer = response.json()
-        except (httpx.HTTPError, ValueError) as error:
+            async with self.http.request(method, path, json=body) as response:
+                text = await response.text()
+                status = response.status
+            answer = json.loads(text)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             out.errors.append(f"{kind}: {type(error).__name__}: {error}")
             if note is not None:  # it may or may not have been stored
                 out.unanswered.setdefault(self.episode_id, set()).add(note)
             return None
         elapsed = (time.perf_counter() - start) * 1000
-        status = response.status_code
         stale = status == 409 and kind == "rate_change" and answer.get("error") == "stale"
         if self.timings is not None:
             self.timings["rate_change_stale" if stale else kind].append(elapsed)
@@ -398,7 +403,7 @@ class Client:
             out.stale += 1
             return None
         error_id = answer.get("error_id", "") if isinstance(answer, dict) else ""
-        out.errors.append(f"{kind}: {status} {error_id} {response.text[:300]}")
+        out.errors.append(f"{kind}: {status} {error_id} {text[:300]}")
         return None
 
 
@@ -416,9 +421,7 @@ async def run_clients(
     clients = []
     for number in range(args.clients + 1):
         nurse = f"nurse{number % NURSES:02d}"
-        http = httpx.AsyncClient(
-            base_url=base, headers=_auth(tokens, nurse), transport=_transport(1), timeout=60
-        )
+        http = _session(base, _auth(tokens, nurse))
         episode_id = episodes[number % len(episodes)]
         rng = random.Random(args.seed * 1000 + number)
         clients.append(Client(number, episode_id, nurse, http, clock, outcome, rng))
@@ -451,7 +454,7 @@ async def run_clients(
         outcome.busy_share = used[3] / used[4] if used[4] else 0.0
     finally:
         for client in clients:
-            await client.http.aclose()
+            await client.http.close()
     return outcome
 
 
@@ -720,7 +723,7 @@ def main() -> None:
         f"{args.load_start} at the start"
     )
     setup = (
-        f"ward load: {args.clients} clients (httpx, asyncio, one connection each) on "
+        f"ward load: {args.clients} clients (aiohttp, asyncio, one connection each) on "
         f"{args.episodes} episodes, ketamine-cds serve --workers 2 on 127.0.0.1, PostgreSQL "
         f"(Debian's, fsync {'OFF' if args.no_fsync else 'on'}); at most {args.seconds:g} s or "
         f"{args.requests} requests after "
