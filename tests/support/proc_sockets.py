@@ -24,8 +24,13 @@ def listening_inodes(port: int) -> set[str]:
 
 def socket_inodes(pid: int) -> set[str]:
     """The inodes of the sockets a process has open."""
-    found = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    found: set[str] = set()
+    folder = Path(f"/proc/{pid}/fd")
+    try:
+        fds = list(folder.iterdir())
+    except FileNotFoundError:  # the process has ended
+        return found
+    for fd in fds:
         try:
             target = str(fd.readlink())
         except OSError:  # closed since it was listed

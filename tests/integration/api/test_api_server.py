@@ -131,11 +131,17 @@ def _serve_demo(tmp_path: Path, *more: str) -> tuple[subprocess.Popen[str], Path
 def _each_worker_listens_on_its_own(supervisor: int, port: int) -> None:
     # Linux hands each new connection to one of the sockets listening on a port, so
     # connections that arrive together spread over the workers (docs/adr/0138); the
-    # supervisor's socket only holds the port.
-    listening = listening_inodes(port)
+    # supervisor's socket only holds the port. A worker listens once its app has started,
+    # so the second may still be starting when the first answers.
+    deadline = time.monotonic() + 60
+    while True:
+        listening = listening_inodes(port)
+        held = [socket_inodes(pid) & listening for pid in children(supervisor)]
+        held = [inodes for inodes in held if inodes]
+        if len(held) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert not socket_inodes(supervisor) & listening
-    held = [socket_inodes(pid) & listening for pid in children(supervisor)]
-    held = [inodes for inodes in held if inodes]
     assert len(held) == 2
     assert all(len(inodes) == 1 for inodes in held)
     assert held[0] != held[1]

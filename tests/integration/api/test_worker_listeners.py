@@ -1,5 +1,6 @@
 """The socket ``serve`` gives its workers: the supervisor's holds the port without listening, and
-each worker that unpickles it listens on a socket of its own, so Linux spreads connections."""
+each worker that unpickles it binds a socket of its own, which listens only when the worker's
+server starts (uvicorn calls listen), so Linux spreads connections over the started workers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import socket
 from multiprocessing.reduction import ForkingPickler
 
 import pytest
+from proc_sockets import listening_inodes
 
 from ketamine_cds.entrypoints.http.listeners import SPREADS, worker_listener
 
@@ -24,15 +26,21 @@ def _worker_socket(listener: socket.socket) -> socket.socket:
     return made
 
 
-def test_each_worker_listens_on_its_own_socket_and_connections_spread() -> None:
-    """Two workers' sockets on the supervisor's address each accept some of 64 connections, and
-    together all of them; the supervisor's socket accepts none."""
-    with contextlib.closing(worker_listener("127.0.0.1", 0, 128)) as listener:
+def test_workers_listen_only_once_started_and_connections_spread() -> None:
+    """Two workers' sockets on the supervisor's address listen on nothing until listen() is
+    called (as uvicorn does after the app's start-up); then each accepts some of 64
+    connections, and together all of them; the supervisor's socket accepts none."""
+    with contextlib.closing(worker_listener(socket.AF_INET, ("127.0.0.1", 0))) as listener:
         address = listener.getsockname()
         workers = [_worker_socket(listener) for _ in range(2)]
         clients: list[socket.socket] = []
         try:
             assert all(w.getsockname() == address for w in workers)
+            assert listening_inodes(address[1]) == set()  # no connection can wait on a worker
+            with pytest.raises(ConnectionRefusedError):  # still importing its app
+                socket.create_connection(address, timeout=5).close()
+            for worker in workers:
+                worker.listen(128)
             clients += [socket.create_connection(address) for _ in range(CONNECTIONS)]
             accepted = [0, 0]
             for index, worker in enumerate(workers):
@@ -54,9 +62,9 @@ def test_each_worker_listens_on_its_own_socket_and_connections_spread() -> None:
 
 
 def test_a_port_in_use_is_refused() -> None:
-    """A second server on a port a plain socket holds is an OSError (one sentence in serve)."""
+    """A port a plain socket holds is an OSError (one sentence in serve)."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         with pytest.raises(OSError, match="in use"):
-            worker_listener("127.0.0.1", taken.getsockname()[1], 128).close()
+            worker_listener(socket.AF_INET, taken.getsockname()).close()

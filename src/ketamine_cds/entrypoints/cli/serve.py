@@ -30,7 +30,7 @@ from ketamine_cds.bootstrap import bootstrap, check_ehr_settings
 from ketamine_cds.domain.errors import UserInputError
 from ketamine_cds.entrypoints.cli.record_common import container, record_errors
 from ketamine_cds.entrypoints.http.keys import load_secret
-from ketamine_cds.entrypoints.http.listeners import SPREADS, worker_listener
+from ketamine_cds.entrypoints.http.listeners import SPREADS, WorkerListener, worker_listener
 from ketamine_cds.service.demo import DEMO_NOTICE, DemoWard, load_demo, new_order, ward_cases
 from ketamine_cds.settings import DATA_DIR, DATABASE_URL
 
@@ -86,18 +86,28 @@ def _port_taken(host: str, port: int) -> UserInputError:
     )
 
 
-def _check_port(host: str, port: int) -> None:
+def _hold_port(host: str, port: int, workers: int) -> WorkerListener | None:
+    """Refuse a port in use; for workers that each listen, hold it from now on."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
         raise UserInputError(f"'{host}' is not a host name or address this machine knows") from None
     family, kind, proto, _, address = infos[0]
+    # A plain bind fails on a port anyone holds, another serve's workers' port included; a
+    # bind with SO_REUSEPORT would join theirs. The port is held right after, before the
+    # record is opened, so two serve commands started together cannot both take it.
     with contextlib.closing(socket.socket(family, kind, proto)) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(address)
         except OSError:
             raise _port_taken(host, port) from None
+    if workers == 1 or not SPREADS:
+        return None
+    try:
+        return worker_listener(family, address)
+    except OSError:
+        raise _port_taken(host, port) from None
 
 
 def _address(host: str, port: int) -> str:
@@ -143,7 +153,7 @@ def register(app: typer.Typer) -> None:
 
         if log_level not in {"critical", "error", "warning", "info", "debug", "trace"}:
             raise UserInputError(f"'{log_level[:20]}' is not a log level uvicorn knows")
-        _check_port(host, port)
+        held = _hold_port(host, port, workers)
         folder: Path | None = None
         lines: list[str] = []
         # uvicorn raises SIGTERM again once it has stopped: as an exit, not the default kill, so
@@ -175,28 +185,23 @@ def register(app: typer.Typer) -> None:
                 "server_header": False,
                 "timeout_worker_healthcheck": WORKER_PING_SECONDS,
             }
-            if workers > 1 and SPREADS:
-                _serve_workers(uvicorn.Config(APP_FACTORY, **options))
-            else:
+            if held is None:
                 uvicorn.run(APP_FACTORY, **options)
+            else:
+                _serve_workers(uvicorn.Config(APP_FACTORY, **options), held)
         finally:
+            if held is not None:
+                held.close()
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def _serve_workers(config: uvicorn.Config) -> None:
+def _serve_workers(config: uvicorn.Config, held: WorkerListener) -> None:
     """Serve with the supervisor of uvicorn, each worker on a listening socket of its own."""
     from uvicorn.supervisors import Multiprocess  # noqa: PLC0415 - only the server needs it
 
-    try:
-        listener = worker_listener(config.host, config.port, config.backlog)
-    except OSError:
-        raise _port_taken(config.host, config.port) from None
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            Multiprocess(config, sockets=[listener]).run()
-    finally:
-        listener.close()
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[held]).run()
 
 
 def _exit_on_terminate(signum: int, frame: object) -> None:  # noqa: ARG001 - a signal handler

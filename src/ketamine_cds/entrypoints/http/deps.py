@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated, Literal, TypeVar, cast
 
 import anyio.to_thread
@@ -52,10 +53,10 @@ class Wiring:
     record: RecordContainer
     settings: Settings
     keys: Keys
-    # The routes a ward calls every few seconds (record an event, the recommendation) take
-    # turns on a few threads of their own: CPU work under one interpreter answers sooner in
-    # turn than forty threads at once, and a slow page elsewhere never holds them up
-    # (docs/adr/0139).
+    # The routes a ward calls every few seconds (record an event, the recommendation) run at
+    # most three at a time, apart from anyio's limit of forty for everything else: CPU work
+    # under one interpreter answers sooner in turn than forty threads at once, and a slow page
+    # elsewhere never holds them up (docs/adr/0139).
     record_lane: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(RECORD_THREADS))
 
 
@@ -80,7 +81,7 @@ WiringDep = Annotated[Wiring, Depends(wiring)]
 
 
 async def on_lane(w: Wiring, work: Callable[[], T]) -> T:
-    """Run a ward route's record work on the record's own threads (``Wiring.record_lane``)."""
+    """Run a ward route's work in a thread under the record lane's limit (``record_lane``)."""
     return await anyio.to_thread.run_sync(work, limiter=w.record_lane)
 
 
@@ -181,16 +182,30 @@ def _authenticated(request: Request, w: WiringDep) -> Actor:
     return Actor(user.name, user.role, "session", session_id)
 
 
-async def acting_user(
-    request: Request, actor: Annotated[Actor, Depends(_authenticated)], w: WiringDep
-) -> Actor:
-    """The authenticated user; a session's state-changing request must carry its form token."""
+async def _form_checked(request: Request, actor: Actor, w: Wiring) -> Actor:
     if actor.via == "session" and request.method not in SAFE_METHODS:
         await check_form_token(request, w.keys, actor.session_id)
     return actor
 
 
+async def acting_user(
+    request: Request, actor: Annotated[Actor, Depends(_authenticated)], w: WiringDep
+) -> Actor:
+    """The authenticated user; a session's state-changing request must carry its form token."""
+    return await _form_checked(request, actor, w)
+
+
+async def lane_user(request: Request, w: WiringDep) -> Actor:
+    """``acting_user`` for the record lane's routes, the credential read under the lane's limit.
+
+    Nothing of theirs then waits for the threads the rest of the application shares.
+    """
+    actor = await on_lane(w, partial(_authenticated, request, w))
+    return await _form_checked(request, actor, w)
+
+
 ActingUser = Annotated[Actor, Depends(acting_user)]
+LaneUser = Annotated[Actor, Depends(lane_user)]
 
 
 def optional_user(request: Request, w: WiringDep) -> Actor | None:

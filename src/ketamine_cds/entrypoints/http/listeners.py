@@ -9,9 +9,10 @@ same address, and Linux hands each new connection to one of them by a hash of it
 
 The supervisor's socket is bound, which holds the port, and never listens, so no connection
 waits on it. What reaches a worker is not that socket but how to make one: unpickled in the
-worker (uvicorn starts its workers with ``spawn``), it listens on the same address there. The
-supervisor stays uvicorn's own, with its health checks and restarts; a restarted worker makes
-its socket anew the same way.
+worker (uvicorn starts its workers with ``spawn``), it binds to the same address there, and
+uvicorn makes it listen once the worker's app has started, so no connection waits on a worker
+still importing. The supervisor stays uvicorn's own, with its health checks and restarts; a
+restarted worker makes its socket anew the same way.
 """
 
 from __future__ import annotations
@@ -24,42 +25,41 @@ from typing import Any, TypeVar
 # but give every connection to one socket, so there the workers share uvicorn's socket.
 SPREADS = sys.platform == "linux" and hasattr(socket, "SO_REUSEPORT")
 
-
 _Socket = TypeVar("_Socket", bound=socket.socket)
 
 
-def _sharing_port(sock: _Socket) -> _Socket:
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    return sock
-
-
-def listen_in_worker(family: int, address: tuple[Any, ...], backlog: int) -> socket.socket:
-    """A worker's own socket, listening on the supervisor's address (run where it is unpickled)."""
-    sock = _sharing_port(socket.socket(family, socket.SOCK_STREAM))
-    sock.bind(address)
-    sock.listen(backlog)
-    return sock
-
-
-class WorkerListener(socket.socket):
-    """The supervisor's socket: it holds the address; each worker given it listens on its own."""
-
-    backlog: int
-
-    def __reduce_ex__(self, protocol: object) -> tuple[Any, ...]:
-        """Pickled, it is the recipe for a worker's socket on this address, not this socket."""
-        return (listen_in_worker, (self.family, self.getsockname(), self.backlog))
-
-
-def worker_listener(host: str, port: int, backlog: int) -> WorkerListener:
-    """Bind the address for workers that each listen on it (raises OSError if it is taken)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = WorkerListener(family, socket.SOCK_STREAM)
+def _bound(sock: _Socket, address: tuple[Any, ...]) -> _Socket:
     try:
-        _sharing_port(sock).bind((host, port))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(address)
     except OSError:
         sock.close()
         raise
-    sock.backlog = backlog
     return sock
+
+
+def bind_in_worker(family: int, address: tuple[Any, ...]) -> socket.socket:
+    """A worker's own socket, bound to the supervisor's address (run where it is unpickled)."""
+    try:
+        return _bound(socket.socket(family, socket.SOCK_STREAM), address)
+    except OSError as error:
+        # uvicorn's code for a worker that cannot start: the supervisor stops instead of
+        # starting it again every half second.
+        from uvicorn.config import STARTUP_FAILURE  # noqa: PLC0415 - a worker has it loaded
+
+        print(f"ketamine-cds: a worker could not bind {address}: {error}", file=sys.stderr)  # noqa: T201
+        sys.exit(STARTUP_FAILURE)
+
+
+class WorkerListener(socket.socket):
+    """The supervisor's socket: it holds the address; each worker given it binds its own."""
+
+    def __reduce_ex__(self, protocol: object) -> tuple[Any, ...]:
+        """Pickled, it is the recipe for a worker's socket on this address, not this socket."""
+        return (bind_in_worker, (self.family, self.getsockname()))
+
+
+def worker_listener(family: int, address: tuple[Any, ...]) -> WorkerListener:
+    """Hold the address for workers that each listen on it (raises OSError if it is taken)."""
+    return _bound(WorkerListener(family, socket.SOCK_STREAM), address)

@@ -27,7 +27,13 @@ from ketamine_cds.entrypoints.http.bodies import (
     VerificationRequest,
     moment,
 )
-from ketamine_cds.entrypoints.http.deps import ActingUser, RecordDepsDep, WiringDep, on_lane
+from ketamine_cds.entrypoints.http.deps import (
+    ActingUser,
+    LaneUser,
+    RecordDepsDep,
+    WiringDep,
+    on_lane,
+)
 from ketamine_cds.entrypoints.http.documents import (
     BODY_NAME,
     Document,
@@ -135,7 +141,7 @@ def router() -> APIRouter:
     )
     async def record(
         episode_id: EpisodeId,
-        user: ActingUser,
+        user: LaneUser,
         w: WiringDep,
         document: Document,
         against: Annotated[
@@ -174,7 +180,7 @@ def router() -> APIRouter:
     )
     async def recommendation(
         episode_id: EpisodeId,
-        user: ActingUser,
+        user: LaneUser,
         w: WiringDep,
         at: Annotated[
             str | None, Query(max_length=40, description="A time with its zone, or now.")
